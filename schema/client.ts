@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { StorageConfig } from './config.ts';
+
+export type { ClickHouseClient };
+
+export interface Store {
+  client: ClickHouseClient;
+  /** Database name; identifiers are checked at config time, so it is safe to splice into SQL. */
+  db: string;
+  mode: StorageConfig['mode'];
+  /** `db.table`, the only way table names reach SQL. */
+  table(name: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * The one place that knows whether aggregates live in embedded chDB or a ClickHouse server.
+ * chDB binds its data directory to the process: a second process opening the same directory
+ * fails with "Cannot lock file .../status", which we turn into a plain sentence.
+ */
+export function openStore(config: StorageConfig): Store {
+  let client: ClickHouseClient;
+  if (config.mode === 'embedded') {
+    const path = join(config.dataDir, 'chdb');
+    mkdirSync(path, { recursive: true });
+    try {
+      client = createClient({ connection: createChdbConnection({ path }) });
+    } catch (err) {
+      throw explainChdbError(err, path);
+    }
+  } else {
+    client = createClient({
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      database: config.database,
+      request_timeout: 30_000,
+    });
+  }
+  return {
+    client,
+    db: config.database,
+    mode: config.mode,
+    table: (name) => `${config.database}.${name}`,
+    close: () => client.close(),
+  };
+}
+
+export function explainChdbError(err: unknown, path: string): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/Cannot lock file|status/i.test(message)) {
+    return new Error(
+      `The embedded ClickHouse data directory ${path} is in use by another telmark process. ` +
+        'Stop it first, or run this command through the running server, or use CLICKHOUSE_URL.',
+    );
+  }
+  return err instanceof Error ? err : new Error(message);
+}

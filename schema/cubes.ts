@@ -1,0 +1,33 @@
+// The cubes, as the code sees them. Migration 002 holds the frozen DDL; a test checks that
+// these definitions and the live tables agree, so the flusher and the Stats API can rely on them.
+
+export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech';
+export type Grain = 'minute' | 'hour';
+
+/** Dimension columns per cube, in table order. */
+export const CUBE_DIMENSIONS = {
+  acquisition: [
+    'source',
+    'channel',
+    'referrer_host',
+    'utm_source',
+    'utm_medium',
+    'utm_campaign',
+    'utm_content',
+    'utm_term',
+  ],
+  pages: ['path'],
+  entry_pages: ['entry_page'],
+  tech: ['device', 'browser', 'os'],
+} as const satisfies Record<CubeName, readonly string[]>;
+
+export type CubeDimension<C extends CubeName> = (typeof CUBE_DIMENSIONS)[C][number];
+
+export const CUBE_NAMES = Object.keys(CUBE_DIMENSIONS) as CubeName[];
+
+/** Summed counters every ingest row carries (visitors travel as the row's visitor_key). */
+export const COUNTERS = ['pageviews', 'events', 'visits', 'bounces', 'duration'] as const;
+export type Counter = (typeof COUNTERS)[number];
+
+export const ingestTable = (cube: CubeName) => `ingest_${cube}`;
+export const cubeTable = (cube: CubeName, grain: Grain) => `${cube}_${grain}`;

@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Store } from './client.ts';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export interface MigrationOptions {
+  retentionMonths: number;
+  /** Progress lines for the operator (stdout in the CLI, silent in tests). */
+  log?: (line: string) => void;
+}
+
+/** `NNN_name.sql` files, in version order, split into statements on `;` at the end of a line. */
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((file) => {
+      const sql = readFileSync(`${dir}/${file}`, 'utf8');
+      const statements = sql
+        .split(/;\s*$/m)
+        .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+        .filter(Boolean);
+      return { version: Number(file.slice(0, 3)), name: file.replace(/\.sql$/, ''), statements };
+    });
+}
+
+function render(statement: string, store: Store, opts: MigrationOptions): string {
+  return statement.replaceAll('{db}', store.db).replaceAll('{retention_months}', String(opts.retentionMonths));
+}
+
+/**
+ * Applies every migration not yet recorded in `schema_migrations`. Statements are idempotent
+ * (IF NOT EXISTS), so a run cut short is finished by the next one. Then brings the hour cubes'
+ * TTL in line with RETENTION_MONTHS, which is a setting rather than a migration.
+ */
+export async function migrate(store: Store, opts: MigrationOptions): Promise<{ applied: string[] }> {
+  const log = opts.log ?? (() => {});
+  const { client } = store;
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${store.db}` });
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${store.table('schema_migrations')}
+      (version UInt32, name String, applied_at DateTime('UTC') DEFAULT now())
+      ENGINE = ReplacingMergeTree ORDER BY version`,
+  });
+  const done = new Set(
+    (
+      await (
+        await client.query({ query: `SELECT version FROM ${store.table('schema_migrations')} FINAL`, format: 'JSONEachRow' })
+      ).json<{ version: number }>()
+    ).map((r) => Number(r.version)),
+  );
+  const applied: string[] = [];
+  for (const m of loadMigrations()) {
+    if (done.has(m.version)) continue;
+    log(`migrate: applying ${m.name} (${m.statements.length} statements)`);
+    for (const statement of m.statements) {
+      await client.command({ query: render(statement, store, opts) });
+    }
+    await client.insert({
+      table: store.table('schema_migrations'),
+      values: [{ version: m.version, name: m.name }],
+      format: 'JSONEachRow',
+    });
+    applied.push(m.name);
+  }
+  await syncRetention(store, opts.retentionMonths, log);
+  if (applied.length === 0) log('migrate: schema is up to date');
+  return { applied };
+}
+
+async function syncRetention(store: Store, months: number, log: (l: string) => void): Promise<void> {
+  const rows = await (
+    await store.client.query({
+      query: `SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND name LIKE '%\\_hour'`,
+      query_params: { db: store.db },
+      format: 'JSONEachRow',
+    })
+  ).json<{ name: string; engine_full: string }>();
+  for (const { name, engine_full } of rows) {
+    const current = /toIntervalMonth\((\d+)\)/.exec(engine_full)?.[1];
+    if (current !== undefined && Number(current) !== months) {
+      log(`migrate: ${name} retention ${current} -> ${months} months`);
+      await store.client.command({ query: `ALTER TABLE ${store.table(name)} MODIFY TTL ts + INTERVAL ${months} MONTH` });
+    }
+  }
+}
