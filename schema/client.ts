@@ -27,7 +27,10 @@ export function openStore(config: StorageConfig): Store {
     const path = join(config.dataDir, 'chdb');
     mkdirSync(path, { recursive: true });
     try {
-      client = createClient({ connection: createChdbConnection({ path }) });
+      // chdb types its connection against its own copy of @clickhouse/client-common; the shapes
+      // are the same, the declarations are not, hence the cast.
+      const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+      client = createClient({ connection });
     } catch (err) {
       throw explainChdbError(err, path);
     }

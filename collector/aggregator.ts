@@ -1,0 +1,62 @@
+import { COUNTERS, CUBE_DIMENSIONS, CUBE_NAMES, type Counter, type CubeName } from '../schema/cubes.ts';
+
+/** One pre-aggregated ingest row, in the shape of the cube's Null table. */
+export type IngestRow = {
+  site: string;
+  /** Minute start, UTC, "YYYY-MM-DD hh:mm:00". */
+  ts: string;
+  visitor_key: string;
+} & Record<Counter, number> &
+  Record<string, string | number>;
+
+export type Contribution = Partial<Record<Counter, number>>;
+
+const SEP = '\x1f';
+
+function minuteString(ms: number): string {
+  const d = new Date(Math.floor(ms / 60_000) * 60_000);
+  return d.toISOString().slice(0, 16).replace('T', ' ') + ':00';
+}
+
+/**
+ * In-memory sums per (cube, minute, site, dimensions, visitor key). Every event becomes a few
+ * additions here; only these sums ever leave the process. `size` is the number of pending rows;
+ * the owner flushes when it passes its bound (MAX_PENDING_ROWS).
+ */
+export class Aggregator {
+  private pending = new Map<CubeName, Map<string, IngestRow>>(CUBE_NAMES.map((c) => [c, new Map()]));
+  private rows = 0;
+
+  get size(): number {
+    return this.rows;
+  }
+
+  add(cube: CubeName, atMs: number, site: string, dims: readonly string[], visitorKey: string, counts: Contribution): void {
+    const ts = minuteString(atMs);
+    const key = ts + SEP + site + SEP + dims.join(SEP) + SEP + visitorKey;
+    const table = this.pending.get(cube)!;
+    let row = table.get(key);
+    if (!row) {
+      row = { site, ts, visitor_key: visitorKey, pageviews: 0, events: 0, visits: 0, bounces: 0, duration: 0 } as IngestRow;
+      const names = CUBE_DIMENSIONS[cube];
+      for (let i = 0; i < names.length; i++) row[names[i]!] = dims[i] ?? '';
+      table.set(key, row);
+      this.rows++;
+    }
+    for (const c of COUNTERS) {
+      const v = counts[c];
+      if (v) row[c] += v;
+    }
+  }
+
+  /** Hands over everything pending and starts afresh. */
+  drain(): Record<CubeName, IngestRow[]> {
+    const out = {} as Record<CubeName, IngestRow[]>;
+    for (const cube of CUBE_NAMES) {
+      out[cube] = [...this.pending.get(cube)!.values()];
+      this.pending.set(cube, new Map());
+    }
+    this.rows = 0;
+    return out;
+  }
+}

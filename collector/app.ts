@@ -1,0 +1,90 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { parseBeacon } from './beacon.ts';
+import type { Metrics } from './metrics.ts';
+import type { Pipeline } from './pipeline/index.ts';
+import { TRACKER_SCRIPT } from './tracker/script.ts';
+
+export interface CollectorAppDeps {
+  pipeline: Pipeline;
+  metrics: Metrics;
+  maxBodyBytes: number;
+  /** The socket peer's address; supplied by the runtime entry (Node: @hono/node-server conninfo). */
+  peerAddress: (c: Context) => string | undefined;
+  /** False until storage is ready, and again while shutting down. */
+  isReady: () => boolean;
+  isAccepting: () => boolean;
+  /** Called after each accepted beacon (the service uses it to flush early when memory fills). */
+  afterEvent?: () => void;
+  now?: () => number;
+}
+
+const invalid = (metrics: Metrics, c: Context, status: 400 | 413 | 415, field: string, error: string) => {
+  metrics.inc('telmark_requests_rejected_total', { status: String(status), field });
+  return c.json({ error }, status);
+};
+
+/**
+ * The public collector: Plausible's Events API, the tracker script, health and metrics.
+ * Runtime-neutral (Web Request/Response); the Node entry adds the socket.
+ */
+export function createCollectorApp(deps: CollectorAppDeps): Hono {
+  const { metrics } = deps;
+  const now = deps.now ?? Date.now;
+  metrics.describe('telmark_requests_rejected_total', 'Beacons rejected with a 4xx, by status and field.');
+  const app = new Hono();
+
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+
+  // Any site may send beacons: they carry no credentials, so a wildcard origin is safe.
+  app.use('/api/event', cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type'], maxAge: 86_400 }));
+
+  app.post(
+    '/api/event',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: (c) => invalid(metrics, c, 413, 'body', `body is larger than ${deps.maxBodyBytes} bytes`),
+    }),
+    async (c) => {
+      const type = (c.req.header('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
+      // sendBeacon posts text/plain to avoid a CORS preflight; both carry the same JSON.
+      if (type !== 'application/json' && type !== 'text/plain') {
+        return invalid(metrics, c, 415, 'content-type', 'content-type must be application/json or text/plain');
+      }
+      const parsed = parseBeacon(await c.req.text());
+      if (!parsed.ok) return invalid(metrics, c, 400, parsed.field, parsed.error);
+      // Checked after the body is read: from here to the 202 nothing awaits, so an event is either
+      // refused (the client retries) or booked before the final flush drains the aggregator.
+      if (!deps.isAccepting()) return c.json({ error: 'collector is shutting down, retry shortly' }, 503);
+      deps.pipeline.process(parsed.beacon, {
+        peer: deps.peerAddress(c),
+        headers: { get: (name) => c.req.header(name) ?? null },
+        receivedAt: now(),
+      });
+      deps.afterEvent?.();
+      // 202 whether counted or dropped (unknown site, bot): a tracker cannot learn what we filter.
+      return c.body(null, 202);
+    },
+  );
+
+  app.get('/js/script.js', (c) =>
+    c.body(TRACKER_SCRIPT, 200, {
+      'content-type': 'application/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
+  );
+
+  app.get('/healthz', (c) => (deps.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
+
+  app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  // Never echo internals: the message could carry request data.
+  app.onError((_err, c) => {
+    metrics.inc('telmark_internal_errors_total');
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

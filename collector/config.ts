@@ -1,0 +1,68 @@
+import { ConfigError, int, list, port, str, type Env } from '../schema/env.ts';
+import { TrustedProxies } from './ip/client-ip.ts';
+import type { TruncationPrefixes } from './ip/truncate.ts';
+
+export interface CollectorConfig {
+  port: number;
+  host: string;
+  trustedProxies: string[];
+  prefixes: TruncationPrefixes;
+  flushIntervalMs: number;
+  /** Pending aggregate rows that trigger an early flush. */
+  maxPendingRows: number;
+  /** Rows held in memory across failed flushes before older batches spill to the spool on disk. */
+  maxQueuedRows: number;
+  /** Live sessions kept; the least recently active one is ended first when full. */
+  maxSessions: number;
+  sessionIdleMs: number;
+  /** Largest accepted beacon body, bytes. */
+  maxBodyBytes: number;
+  retentionMonths: number;
+  /** Domains to register at start (SITES). */
+  seedSites: string[];
+  defaultTimezone: string;
+}
+
+export function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function collectorConfig(env: Env): CollectorConfig {
+  const trustedProxies = list(env, 'TRUSTED_PROXIES');
+  for (const cidr of trustedProxies) {
+    if (!TrustedProxies.isValidCidr(cidr)) {
+      throw new ConfigError('TRUSTED_PROXIES', 'a comma-separated list of IPs or CIDRs such as 10.0.0.0/8,::1', cidr);
+    }
+  }
+  const defaultTimezone = str(env, 'DEFAULT_TIMEZONE', 'UTC');
+  if (!isValidTimezone(defaultTimezone)) {
+    throw new ConfigError('DEFAULT_TIMEZONE', 'an IANA time zone such as Europe/Berlin', defaultTimezone);
+  }
+  const seedSites = list(env, 'SITES');
+  for (const entry of seedSites) {
+    const [domain, tz] = entry.split('@');
+    if (!domain || !/^[a-z0-9.-]+(:\d+)?$/i.test(domain) || (tz !== undefined && !isValidTimezone(tz))) {
+      throw new ConfigError('SITES', 'comma-separated domains, each optionally with @Time/Zone (shop.example@Europe/Berlin)', entry);
+    }
+  }
+  return {
+    port: port(env, 'COLLECTOR_PORT', 8000),
+    host: str(env, 'COLLECTOR_HOST', '0.0.0.0'),
+    trustedProxies,
+    prefixes: { v4: int(env, 'IPV4_PREFIX', 24, 0, 32), v6: int(env, 'IPV6_PREFIX', 48, 0, 128) },
+    flushIntervalMs: int(env, 'FLUSH_INTERVAL_MS', 10_000, 100, 3_600_000),
+    maxPendingRows: int(env, 'MAX_PENDING_ROWS', 100_000, 100, 10_000_000),
+    maxQueuedRows: int(env, 'MAX_QUEUED_ROWS', 500_000, 1_000, 50_000_000),
+    maxSessions: int(env, 'MAX_SESSIONS', 200_000, 100, 10_000_000),
+    sessionIdleMs: 30 * 60_000,
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024, 1024, 1024 * 1024),
+    retentionMonths: int(env, 'RETENTION_MONTHS', 25, 1, 120),
+    seedSites,
+    defaultTimezone,
+  };
+}

@@ -1,0 +1,46 @@
+import type ipaddr from 'ipaddr.js';
+import type { Beacon } from '../beacon.ts';
+import type { AcquisitionResult, UserAgentInfo } from '../classify/types.ts';
+import type { HeaderReader } from '../ip/client-ip.ts';
+import type { Site } from '../../schema/sites.ts';
+import type { VisitDelta } from '../sessions.ts';
+
+/** Why an event was not counted. Counted per reason in /metrics. */
+export type DropReason =
+  | 'unknown_site'
+  | 'dnt'
+  | 'gpc'
+  | 'no_ip'
+  | 'bot'
+  | 'referrer_spam'
+  | 'shutting_down';
+
+export const DROP_REASONS: DropReason[] = ['unknown_site', 'dnt', 'gpc', 'no_ip', 'bot', 'referrer_spam', 'shutting_down'];
+
+/** What the HTTP layer knows about the request, besides the beacon body. */
+export interface RequestFacts {
+  /** The socket peer's address. */
+  peer: string | undefined;
+  headers: HeaderReader;
+  receivedAt: number;
+}
+
+/**
+ * One event on its way through the pipeline. Each step fills in its part. `clientIp` holds the
+ * full address only between resolveIp and truncateIp, which clears it.
+ */
+export interface PipelineEvent {
+  beacon: Beacon;
+  request: RequestFacts;
+  domain: string;
+  site?: Site;
+  clientIp?: ipaddr.IPv4 | ipaddr.IPv6;
+  truncatedIp?: string;
+  userAgent: string;
+  ua?: UserAgentInfo;
+  acquisition?: AcquisitionResult;
+  pageUrl?: URL;
+  path?: string;
+  visitorKey?: string;
+  visit?: VisitDelta;
+}

@@ -1,0 +1,37 @@
+import type { Beacon } from '../beacon.ts';
+import type { Metrics } from '../metrics.ts';
+import type { DropReason, PipelineEvent, RequestFacts } from './event.ts';
+import { STEPS, type StepContext } from './steps.ts';
+
+export type PipelineOutcome = { counted: true } | { counted: false; reason: DropReason };
+
+/** Runs one beacon through the steps for each domain it names (Plausible allows "a.com,b.com"). */
+export class Pipeline {
+  constructor(
+    private readonly ctx: StepContext,
+    private readonly metrics: Metrics,
+    private readonly steps = STEPS,
+  ) {
+    metrics.describe('telmark_events_counted_total', 'Events booked into the aggregates.');
+    metrics.describe('telmark_events_dropped_total', 'Events not counted, by reason.');
+  }
+
+  process(beacon: Beacon, request: RequestFacts): PipelineOutcome[] {
+    const domains = [...new Set(beacon.domain.split(',').map((d) => d.trim()).filter(Boolean))].slice(0, 10);
+    const userAgent = request.headers.get('user-agent') ?? '';
+    return domains.map((domain) => this.run({ beacon, request, domain, userAgent }));
+  }
+
+  private run(ev: PipelineEvent): PipelineOutcome {
+    for (const [, step] of this.steps) {
+      const reason = step(ev, this.ctx);
+      if (reason) {
+        ev.clientIp = undefined;
+        this.metrics.inc('telmark_events_dropped_total', { reason });
+        return { counted: false, reason };
+      }
+    }
+    this.metrics.inc('telmark_events_counted_total');
+    return { counted: true };
+  }
+}

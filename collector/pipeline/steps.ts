@@ -1,0 +1,145 @@
+import { botReason } from '../classify/bot.ts';
+import { classifyAcquisition } from '../classify/acquisition.ts';
+import { cleanPath } from '../classify/path.ts';
+import type { Acquisition } from '../classify/types.ts';
+import { resolveClientIp, type TrustedProxies } from '../ip/client-ip.ts';
+import { truncateAddress, type TruncationPrefixes } from '../ip/truncate.ts';
+import { visitorKey } from '../visitor-key.ts';
+import type { Aggregator } from '../aggregator.ts';
+import type { DailySalt } from '../salt.ts';
+import type { SessionStore } from '../sessions.ts';
+import type { SiteRegistry } from '../site-registry.ts';
+import type { DropReason, PipelineEvent } from './event.ts';
+
+export interface StepContext {
+  sites: SiteRegistry;
+  trustedProxies: TrustedProxies;
+  prefixes: TruncationPrefixes;
+  parseUserAgent: (ua: string) => import('../classify/types.ts').UserAgentInfo;
+  salt: DailySalt;
+  sessions: SessionStore;
+  aggregator: Aggregator;
+}
+
+/** A step enriches the event, or returns the reason it is dropped. */
+export type Step = (ev: PipelineEvent, ctx: StepContext) => DropReason | undefined;
+
+export const resolveSite: Step = (ev, ctx) => {
+  ev.site = ctx.sites.get(ev.domain);
+  return ev.site ? undefined : 'unknown_site';
+};
+
+/** Do Not Track and Global Privacy Control, honoured even when a tracker ignores them. */
+export const honourPrivacySignals: Step = (ev) => {
+  if (ev.request.headers.get('sec-gpc') === '1') return 'gpc';
+  if (ev.request.headers.get('dnt') === '1') return 'dnt';
+  return undefined;
+};
+
+export const resolveIp: Step = (ev, ctx) => {
+  const ip = resolveClientIp(ev.request.peer, ev.request.headers, ctx.trustedProxies);
+  if (!ip) return 'no_ip';
+  ev.clientIp = ip;
+  return undefined;
+};
+
+/** After this step nothing downstream can see the full address. */
+export const truncateIp: Step = (ev, ctx) => {
+  ev.truncatedIp = truncateAddress(ev.clientIp!, ctx.prefixes);
+  ev.clientIp = undefined;
+  return undefined;
+};
+
+export const dropBots: Step = (ev) => (botReason(ev.userAgent, ev.request.headers) ? 'bot' : undefined);
+
+export const parseUserAgent: Step = (ev, ctx) => {
+  ev.ua = ctx.parseUserAgent(ev.userAgent);
+  return undefined;
+};
+
+export const classifySource: Step = (ev) => {
+  ev.pageUrl = new URL(ev.beacon.url);
+  const acquisition = classifyAcquisition({ referrer: ev.beacon.referrer ?? null, pageUrl: ev.pageUrl, siteDomain: ev.site!.domain });
+  ev.acquisition = acquisition;
+  return acquisition.kind === 'spam' ? 'referrer_spam' : undefined;
+};
+
+export const cleanUpPath: Step = (ev) => {
+  ev.path = cleanPath(ev.pageUrl!);
+  return undefined;
+};
+
+export const computeVisitorKey: Step = (ev, ctx) => {
+  ev.visitorKey = visitorKey(
+    ctx.salt.current(),
+    ev.site!.domain,
+    ev.truncatedIp!,
+    ev.userAgent,
+    ev.request.headers.get('accept-language') ?? '',
+  );
+  return undefined;
+};
+
+const DIRECT: Acquisition = {
+  source: '',
+  channel: 'Direct',
+  referrerHost: '',
+  utm: { source: '', medium: '', campaign: '', content: '', term: '' },
+};
+
+/**
+ * Joins the event to its visit. A visit's source is decided by its first event; an internal
+ * navigation is never a new source (and, opening a visit, counts as Direct).
+ */
+export const trackVisit: Step = (ev, ctx) => {
+  const acq = ev.acquisition!;
+  const interactive = ev.beacon.name === 'pageview' || ev.beacon.interactive !== false;
+  ev.visit = ctx.sessions.track(`${ev.site!.domain}\x1f${ev.visitorKey}`, ev.request.receivedAt, interactive, () => ({
+    entry: acq.kind === 'external' ? acq.acquisition : acq.kind === 'internal' ? acq.acquisition : DIRECT,
+    entryPage: ev.path!,
+    tech: ev.ua!,
+  }));
+  return undefined;
+};
+
+/**
+ * Books the event into the cubes. Pageviews and events land in the event's minute; the visit's
+ * deltas (visits, bounces, duration) land in the visit's start minute so a visit is counted once,
+ * where it began, under the source it came from.
+ */
+export const aggregate: Step = (ev, ctx) => {
+  const { session, visits, bounces, duration } = ev.visit!;
+  const site = ev.site!.domain;
+  const vk = ev.visitorKey!;
+  const now = ev.request.receivedAt;
+  const isPageview = ev.beacon.name === 'pageview';
+  const hit = { pageviews: isPageview ? 1 : 0, events: isPageview ? 0 : 1 };
+  const e = session.entry;
+  const visitScoped = [
+    ['acquisition', [e.source, e.channel, e.referrerHost, e.utm.source, e.utm.medium, e.utm.campaign, e.utm.content, e.utm.term]],
+    ['entry_pages', [session.entryPage]],
+    ['tech', [session.tech.device, session.tech.browser, session.tech.os]],
+  ] as const;
+  const visitChanged = visits !== 0 || bounces !== 0 || duration !== 0;
+  for (const [cube, dims] of visitScoped) {
+    ctx.aggregator.add(cube, now, site, dims, vk, hit);
+    if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration });
+  }
+  ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
+  return undefined;
+};
+
+/** The pipeline, in order. */
+export const STEPS: Array<[name: string, step: Step]> = [
+  ['resolveSite', resolveSite],
+  ['honourPrivacySignals', honourPrivacySignals],
+  ['resolveIp', resolveIp],
+  ['truncateIp', truncateIp],
+  ['dropBots', dropBots],
+  ['parseUserAgent', parseUserAgent],
+  ['classifySource', classifySource],
+  ['cleanUpPath', cleanUpPath],
+  ['computeVisitorKey', computeVisitorKey],
+  ['trackVisit', trackVisit],
+  ['aggregate', aggregate],
+];

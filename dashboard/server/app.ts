@@ -1,0 +1,71 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Store } from '../../schema/client.ts';
+import { listSites, type Site } from '../../schema/sites.ts';
+import { planQuery, StatsQueryError } from './stats/query.ts';
+import { runQuery } from './stats/run.ts';
+
+export interface DashboardAppDeps {
+  store: Store;
+  statsApiKeys: string[];
+  privacyMinVisitors: number;
+  /** Static files of the built Svelte app (Node: @hono/node-server serveStatic). */
+  staticFiles?: MiddlewareHandler;
+  isReady: () => boolean;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+/** The dashboard server: Stats API v2 subset, site list, the Svelte app. Read-only on ClickHouse. */
+export function createDashboardApp(deps: DashboardAppDeps): Hono {
+  const now = deps.now ?? Date.now;
+  const app = new Hono();
+  app.use('*', secureHeaders());
+
+  const auth = bearerAuth({
+    token: deps.statsApiKeys,
+    noAuthenticationHeader: { message: { error: 'missing Authorization: Bearer <stats API key>' } },
+    invalidAuthenticationHeader: { message: { error: 'Authorization header must be "Bearer <stats API key>"' } },
+    invalidToken: { message: { error: 'invalid stats API key' } },
+  });
+  app.use('/api/*', auth);
+
+  // Site settings change rarely; a short cache keeps every query from reading them again.
+  let sitesCache: { at: number; sites: Site[] } | undefined;
+  const sites = async (): Promise<Site[]> => {
+    if (!sitesCache || now() - sitesCache.at > 10_000) sitesCache = { at: now(), sites: await listSites(deps.store) };
+    return sitesCache.sites;
+  };
+
+  app.get('/api/sites', async (c) => c.json({ sites: await sites() }));
+
+  app.post('/api/v2/query', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json({ error: 'body is not valid JSON' }, 400);
+    }
+    const siteId = typeof body === 'object' && body !== null ? (body as { site_id?: unknown }).site_id : undefined;
+    const site = (await sites()).find((s) => s.domain === (typeof siteId === 'string' ? siteId.toLowerCase().replace(/^www\./, '') : ''));
+    try {
+      const plan = planQuery(body, site, now());
+      return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors));
+    } catch (err) {
+      if (err instanceof StatsQueryError) return c.json({ error: err.message }, 400);
+      throw err;
+    }
+  });
+
+  app.get('/healthz', (c) => (deps.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
+
+  if (deps.staticFiles) app.use('/*', deps.staticFiles);
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    deps.log(`dashboard: query failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}`);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

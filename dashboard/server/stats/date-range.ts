@@ -1,0 +1,68 @@
+/** Resolved date range: whole days in the site's time zone, `to` inclusive. */
+export interface DateRange {
+  from: string;
+  to: string;
+  /** For "realtime": the last 30 minutes, in the minute cube. */
+  realtime?: boolean;
+}
+
+export const DATE_PRESETS = ['realtime', 'day', '7d', '30d', '90d', 'month', '6mo', '12mo', 'year', 'all'] as const;
+export type DatePreset = (typeof DATE_PRESETS)[number];
+
+/** Today's date in a time zone, as YYYY-MM-DD. */
+export function todayIn(timeZone: string, now: number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+function shift(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+function monthStart(date: string, monthsBack: number): string {
+  const d = new Date(`${date.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() - monthsBack);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Presets as Plausible's Stats API v2 reads them, ending today (in the site's zone):
+ * day = today; Nd = the last N days including today; month/year = since the 1st of this
+ * month/year; 6mo/12mo = this month and the 5/11 before it; all = everything kept.
+ */
+export function resolvePreset(preset: DatePreset, timeZone: string, now: number): DateRange {
+  const today = todayIn(timeZone, now);
+  switch (preset) {
+    case 'realtime':
+      return { from: shift(today, -1), to: today, realtime: true };
+    case 'day':
+      return { from: today, to: today };
+    case '7d':
+      return { from: shift(today, -6), to: today };
+    case '30d':
+      return { from: shift(today, -29), to: today };
+    case '90d':
+      return { from: shift(today, -89), to: today };
+    case 'month':
+      return { from: monthStart(today, 0), to: today };
+    case '6mo':
+      return { from: monthStart(today, 5), to: today };
+    case '12mo':
+      return { from: monthStart(today, 11), to: today };
+    case 'year':
+      return { from: `${today.slice(0, 4)}-01-01`, to: today };
+    case 'all':
+      return { from: '1970-01-01', to: today };
+  }
+}
+
+export function isIsoDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export function nextDay(date: string): string {
+  return shift(date, 1);
+}

@@ -1,0 +1,47 @@
+import type { CubeName } from '../../../schema/cubes.ts';
+
+/** A Stats API dimension and where it is stored. */
+export interface DimensionInfo {
+  cube: CubeName;
+  column: string;
+}
+
+/**
+ * Which cube holds each non-time dimension. Aggregate-only storage cannot cross cubes after the
+ * fact, so a query may only combine dimensions (and filters) of one cube, plus time.
+ */
+export const DIMENSIONS: Record<string, DimensionInfo> = {
+  'visit:source': { cube: 'acquisition', column: 'source' },
+  'visit:channel': { cube: 'acquisition', column: 'channel' },
+  'visit:referrer': { cube: 'acquisition', column: 'referrer_host' },
+  'visit:utm_source': { cube: 'acquisition', column: 'utm_source' },
+  'visit:utm_medium': { cube: 'acquisition', column: 'utm_medium' },
+  'visit:utm_campaign': { cube: 'acquisition', column: 'utm_campaign' },
+  'visit:utm_content': { cube: 'acquisition', column: 'utm_content' },
+  'visit:utm_term': { cube: 'acquisition', column: 'utm_term' },
+  'visit:device': { cube: 'tech', column: 'device' },
+  'visit:browser': { cube: 'tech', column: 'browser' },
+  'visit:os': { cube: 'tech', column: 'os' },
+  'visit:entry_page': { cube: 'entry_pages', column: 'entry_page' },
+  'event:page': { cube: 'pages', column: 'path' },
+};
+
+export const TIME_DIMENSIONS = ['time:minute', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
+export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
+
+export const METRICS = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** The pages cube counts hits per page; visits are attributes of the entry page, not of every page. */
+export const CUBE_METRICS: Record<CubeName, readonly Metric[]> = {
+  acquisition: METRICS,
+  tech: METRICS,
+  entry_pages: METRICS,
+  pages: ['visitors', 'pageviews', 'events'],
+};
+
+export function dimensionsOf(cube: CubeName): string[] {
+  return Object.entries(DIMENSIONS)
+    .filter(([, d]) => d.cube === cube)
+    .map(([name]) => name);
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import type { CubeName } from '../../../schema/cubes.ts';
+import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
+import { CUBE_METRICS, DIMENSIONS, METRICS, TIME_DIMENSIONS, dimensionsOf, type Metric, type TimeDimension } from './dimensions.ts';
+
+/** A query the API refuses, with the sentence the caller sees (400). */
+export class StatsQueryError extends Error {}
+
+const FILTER_OPS = ['is', 'is_not', 'contains'] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+
+const requestSchema = z.object({
+  site_id: z.string().min(1).max(255),
+  metrics: z.array(z.string()).min(1, 'metrics must name at least one metric').max(METRICS.length),
+  date_range: z.union([z.enum(DATE_PRESETS), z.tuple([z.string(), z.string()])]),
+  dimensions: z.array(z.string()).max(4).default([]),
+  filters: z.array(z.tuple([z.string(), z.string(), z.array(z.string().max(2048)).min(1).max(100)])).max(20).default([]),
+  order_by: z.array(z.tuple([z.string(), z.enum(['asc', 'desc'])])).max(5).optional(),
+  pagination: z
+    .object({ limit: z.number().int().min(1).max(10_000).default(10_000), offset: z.number().int().min(0).max(1_000_000).default(0) })
+    .default({ limit: 10_000, offset: 0 }),
+});
+
+export type StatsRequest = z.infer<typeof requestSchema>;
+
+export interface Filter {
+  op: FilterOp;
+  dimension: string;
+  column: string;
+  values: string[];
+}
+
+/** A validated query, ready to become SQL. */
+export interface QueryPlan {
+  site: string;
+  timeZone: string;
+  metrics: Metric[];
+  cube: CubeName;
+  grain: 'minute' | 'hour';
+  range: DateRange;
+  dimensions: string[];
+  /** Per dimension: its cube column, or its time bucket. */
+  dimensionColumns: Array<{ name: string; column?: string; time?: TimeDimension }>;
+  filters: Filter[];
+  orderBy: Array<[string, 'asc' | 'desc']>;
+  limit: number;
+  offset: number;
+}
+
+function zodMessage(err: z.ZodError): string {
+  const issue = err.issues[0]!;
+  const path = issue.path.join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+function cubeList(): string {
+  return (['acquisition', 'tech', 'entry_pages', 'pages'] as CubeName[])
+    .map((c) => `${c} (${dimensionsOf(c).join(', ')})`)
+    .join('; ');
+}
+
+/**
+ * Checks a Stats API v2 request against what telmark stores. The site's time zone comes from
+ * the caller (site settings), `now` makes presets testable.
+ */
+export function planQuery(body: unknown, site: { domain: string; timezone: string } | undefined, now: number): QueryPlan {
+  const parsed = requestSchema.safeParse(body);
+  if (!parsed.success) throw new StatsQueryError(zodMessage(parsed.error));
+  const req = parsed.data;
+  if (!site) throw new StatsQueryError(`site_id: unknown site "${req.site_id}"`);
+
+  for (const m of req.metrics) {
+    if (!(METRICS as readonly string[]).includes(m)) {
+      throw new StatsQueryError(`metrics: unknown metric "${m}"; supported: ${METRICS.join(', ')}`);
+    }
+  }
+  const metrics = [...new Set(req.metrics)] as Metric[];
+
+  const dimensionColumns: QueryPlan['dimensionColumns'] = [];
+  const cubes = new Map<CubeName, string>();
+  for (const d of req.dimensions) {
+    if ((TIME_DIMENSIONS as readonly string[]).includes(d)) {
+      dimensionColumns.push({ name: d, time: d as TimeDimension });
+      continue;
+    }
+    const info = DIMENSIONS[d];
+    if (!info) {
+      throw new StatsQueryError(`dimensions: unknown dimension "${d}"; supported: ${[...Object.keys(DIMENSIONS), ...TIME_DIMENSIONS].join(', ')}`);
+    }
+    cubes.set(info.cube, cubes.get(info.cube) ?? d);
+    dimensionColumns.push({ name: d, column: info.column });
+  }
+  if (new Set(req.dimensions).size !== req.dimensions.length) throw new StatsQueryError('dimensions: a dimension is listed twice');
+  if (dimensionColumns.filter((d) => d.time).length > 1) throw new StatsQueryError('dimensions: at most one time dimension');
+
+  const filters: Filter[] = req.filters.map(([op, dimension, values]) => {
+    if (!(FILTER_OPS as readonly string[]).includes(op)) {
+      throw new StatsQueryError(`filters: unknown operator "${op}"; supported: ${FILTER_OPS.join(', ')}`);
+    }
+    const info = DIMENSIONS[dimension];
+    if (!info) throw new StatsQueryError(`filters: cannot filter on "${dimension}"; filterable: ${Object.keys(DIMENSIONS).join(', ')}`);
+    cubes.set(info.cube, cubes.get(info.cube) ?? dimension);
+    return { op: op as FilterOp, dimension, column: info.column, values };
+  });
+
+  if (cubes.size > 1) {
+    const names = [...cubes.values()];
+    throw new StatsQueryError(
+      `${names.join(' and ')} cannot be combined in one query: telmark stores only aggregates, ` +
+        `kept in separate cubes, and cannot cross them after the fact (privacy by design). ` +
+        `Dimensions and filters that can be combined: ${cubeList()}; time dimensions go with any of them.`,
+    );
+  }
+  const cube: CubeName = cubes.keys().next().value ?? 'acquisition';
+  for (const m of metrics) {
+    if (!CUBE_METRICS[cube].includes(m)) {
+      throw new StatsQueryError(
+        `metric "${m}" is not available with ${[...cubes.values()].join(', ')}: visits are attributes of a visit's entry page, ` +
+          `so per-page figures are ${CUBE_METRICS[cube].join(', ')}; use visit:entry_page for visit metrics by page`,
+      );
+    }
+  }
+
+  let range: DateRange;
+  if (typeof req.date_range === 'string') {
+    range = resolvePreset(req.date_range, site.timezone, now);
+  } else {
+    const [from, to] = req.date_range;
+    if (!isIsoDate(from) || !isIsoDate(to)) throw new StatsQueryError('date_range: dates must be YYYY-MM-DD');
+    if (from > to) throw new StatsQueryError('date_range: the start date is after the end date');
+    range = { from, to };
+  }
+  const wantsMinutes = range.realtime || dimensionColumns.some((d) => d.time === 'time:minute');
+  if (dimensionColumns.some((d) => d.time === 'time:minute') && !range.realtime && range.from !== range.to) {
+    throw new StatsQueryError('dimensions: time:minute is kept for 48 hours; use it with date_range "day" or "realtime"');
+  }
+
+  const known = new Set<string>([...metrics, ...req.dimensions]);
+  for (const [name] of req.order_by ?? []) {
+    if (!known.has(name)) throw new StatsQueryError(`order_by: "${name}" is neither a requested metric nor a dimension`);
+  }
+  const timeDim = dimensionColumns.find((d) => d.time)?.name;
+  const orderBy: Array<[string, 'asc' | 'desc']> =
+    req.order_by ?? (timeDim ? [[timeDim, 'asc']] : metrics.includes('visitors') ? [['visitors', 'desc']] : [[metrics[0]!, 'desc']]);
+
+  return {
+    site: site.domain,
+    timeZone: site.timezone,
+    metrics,
+    cube,
+    grain: wantsMinutes ? 'minute' : 'hour',
+    range,
+    dimensions: req.dimensions,
+    dimensionColumns,
+    filters,
+    orderBy,
+    limit: req.pagination.limit,
+    offset: req.pagination.offset,
+  };
+}

@@ -1,0 +1,32 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+
+export interface Listening {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens with @hono/node-server; resolves with the bound port (port 0 picks a free one). */
+export function listen(app: Hono, port: number, hostname: string): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname }) as Server;
+    server.once('error', reject);
+    server.once('listening', () => {
+      const bound = (server.address() as AddressInfo).port;
+      resolve({
+        server,
+        port: bound,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Keep-alive sockets would hold close() open; idle ones go now, busy ones after a grace period.
+            server.closeIdleConnections?.();
+            setTimeout(() => server.closeAllConnections?.(), 5_000).unref();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,55 @@
+// `npm start`: collector + dashboard in one process on embedded ClickHouse (or CLICKHOUSE_URL).
+import { ConfigError } from '../schema/env.ts';
+import { snippet } from '../collector/tracker/script.ts';
+import { startAll, type Running } from './start-all.ts';
+
+export async function main(opts: { collector?: boolean; dashboard?: boolean } = {}): Promise<void> {
+  let running: Running;
+  try {
+    running = await startAll(process.env, opts);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`telmark: ${err.message}`);
+      process.exit(2);
+    }
+    console.error(`telmark: could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    process.exit(1);
+  }
+  const sites = running.collector?.sites.all() ?? [];
+  const lines = [''];
+  if (running.collectorUrl) lines.push(`collector  ${running.collectorUrl}   (POST /api/event, GET /js/script.js, /healthz, /metrics)`);
+  if (running.dashboardUrl) {
+    lines.push(`dashboard  ${running.dashboardUrl}/   (Stats API: POST /api/v2/query)`);
+    lines.push(
+      running.generatedKey
+        ? `stats key  ${running.statsApiKey}   (generated and kept in DATA_DIR/stats-api-key; set STATS_API_KEYS to choose your own)`
+        : 'stats key  from STATS_API_KEYS',
+    );
+  }
+  if (running.collectorUrl) {
+    if (sites.length === 0) lines.push('', 'No site registered yet: restart with SITES=example.com (comma-separated) to register one.');
+    for (const s of sites) lines.push('', `Add this to every page of ${s.domain} (time zone ${s.timezone}):`, `  ${snippet(running.collectorUrl, s.domain)}`);
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`telmark: ${signal} received, flushing aggregates…`);
+    running.stop().then(
+      (r) => {
+        console.log(r.flushed ? 'telmark: stopped cleanly' : `telmark: stopped; ${r.spooled} batch(es) spooled for the next start`);
+        process.exit(0);
+      },
+      (err) => {
+        console.error(`telmark: error while stopping: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

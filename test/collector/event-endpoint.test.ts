@@ -1,0 +1,118 @@
+// POST /api/event over real HTTP: Plausible compatibility, CORS, and every kind of bad input.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pageview, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
+
+let t: TestTelmark;
+beforeAll(async () => {
+  t = await startTestTelmark({ MAX_BODY_BYTES: '8192' });
+});
+afterAll(async () => {
+  await t?.destroy();
+});
+
+const metric = async (line: string): Promise<number> => {
+  const text = await (await fetch(`${t.collectorUrl}/metrics`)).text();
+  const found = text.split('\n').find((l) => l.startsWith(line + ' '));
+  return found ? Number(found.split(' ').pop()) : 0;
+};
+
+const totalPageviews = async () => (await t.query({ site_id: 'example.com', metrics: ['pageviews'], date_range: 'day' })).json.results[0].metrics[0];
+
+describe('POST /api/event', () => {
+  it('accepts long and short field names, as JSON or text/plain (sendBeacon), with 202', async () => {
+    const long = await t.beacon({ name: 'pageview', url: 'https://example.com/a', domain: 'example.com', referrer: '', props: { a: 1 }, interactive: true });
+    expect(long.status).toBe(202);
+    const short = await fetch(`${t.collectorUrl}/api/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15' },
+      body: JSON.stringify({ n: 'pageview', u: 'https://example.com/b', d: 'example.com', r: null, p: '{"x":"y"}', $: { amount: '9.99', currency: 'EUR' }, i: true }),
+    });
+    expect(short.status).toBe(202);
+    await t.flush();
+    expect(await totalPageviews()).toBe(2);
+  });
+
+  it('answers CORS preflight for any origin', async () => {
+    const res = await fetch(`${t.collectorUrl}/api/event`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+    const post = await t.beacon(pageview('https://example.com/'), { origin: 'https://shop.example' });
+    expect(post.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('rejects bad input with a 4xx and a JSON reason naming the field', async () => {
+    const cases: Array<[string, number, RegExp]> = [
+      ['{"n":', 400, /not valid JSON/],
+      ['[1,2]', 400, /JSON object/],
+      [JSON.stringify({ u: 'https://example.com/', d: 'example.com' }), 400, /^name: is required/],
+      [JSON.stringify({ n: 'pageview', d: 'example.com' }), 400, /^url: is required/],
+      [JSON.stringify({ n: 'pageview', u: 'https://example.com/' }), 400, /^domain: is required/],
+      [JSON.stringify({ n: 'pageview', u: 'javascript:alert(1)', d: 'example.com' }), 400, /^url: must be an absolute http\(s\) URL/],
+      [JSON.stringify({ n: 'pageview', u: 'not a url', d: 'example.com' }), 400, /^url:/],
+      [JSON.stringify({ n: 'x'.repeat(121), u: 'https://example.com/', d: 'example.com' }), 400, /^name: must be at most 120/],
+      [JSON.stringify({ n: 'pageview', u: 'https://example.com/', d: 'example.com', r: 'r'.repeat(2100) }), 400, /^r: must be at most/],
+      [JSON.stringify({ n: 'pageview', u: 'https://example.com/', d: 'example.com', p: { k: { nested: true } } }), 400, /^p\.k:/],
+      [JSON.stringify({ n: 'pageview', u: 'https://example.com/', d: 'example.com', $: { amount: 'lots', currency: 'EUR' } }), 400, /^\$\.amount:/],
+      [JSON.stringify({ n: 'pageview', u: 'https://example.com/', d: 'example.com', i: 'yes' }), 400, /^i:/],
+    ];
+    for (const [body, status, error] of cases) {
+      const res = await t.beacon(body);
+      expect(res.status, body).toBe(status);
+      expect((await res.json()).error, body).toMatch(error);
+    }
+    const big = await t.beacon(JSON.stringify({ n: 'pageview', u: 'https://example.com/', d: 'example.com', p: { a: 'x'.repeat(1900), b: 'y'.repeat(1900), c: 'z'.repeat(1900), d: 'w'.repeat(1900), e: 'v'.repeat(1900) } }));
+    expect(big.status).toBe(413);
+    expect((await big.json()).error).toMatch(/larger than 8192 bytes/);
+    const xml = await t.beacon('<xml/>', { 'content-type': 'application/xml' });
+    expect(xml.status).toBe(415);
+    expect(await metric('telmark_requests_rejected_total{status="400",field="url"}')).toBeGreaterThanOrEqual(3);
+  });
+
+  it('drops unknown sites and bots with 202, counting the reason in /metrics', async () => {
+    const before = await totalPageviews();
+    expect((await t.beacon(pageview('https://other.com/', undefined, 'other.com'))).status).toBe(202);
+    expect((await t.beacon(pageview('https://example.com/'), { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' })).status).toBe(202);
+    expect((await t.beacon(pageview('https://example.com/'), { 'sec-gpc': '1' })).status).toBe(202);
+    expect((await t.beacon(pageview('https://example.com/'), { dnt: '1' })).status).toBe(202);
+    await t.flush();
+    expect(await totalPageviews()).toBe(before);
+    expect(await metric('telmark_events_dropped_total{reason="unknown_site"}')).toBe(1);
+    expect(await metric('telmark_events_dropped_total{reason="bot"}')).toBe(1);
+    expect(await metric('telmark_events_dropped_total{reason="gpc"}')).toBe(1);
+    expect(await metric('telmark_events_dropped_total{reason="dnt"}')).toBe(1);
+  });
+
+  it('never loses a valid event sent alongside garbage', async () => {
+    const before = await totalPageviews();
+    const garbage = ['', '{', 'null', '"x"', '{"n":null}', '\u0000\u0001', '{"n":"pageview","u":"https://example.com/","d":"example.com","p":[1]}'];
+    const sends = [];
+    for (let i = 0; i < 20; i++) {
+      sends.push(t.beacon(pageview(`https://example.com/valid-${i}`), { 'x-forwarded-for': `203.0.113.${i}` }));
+      sends.push(t.beacon(garbage[i % garbage.length]!));
+    }
+    const statuses = (await Promise.all(sends)).map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(20);
+    expect(statuses.filter((s) => s >= 400 && s < 500)).toHaveLength(20);
+    await t.flush();
+    expect(await totalPageviews()).toBe(before + 20);
+  });
+
+  it('serves the tracker script, health and metrics; unknown routes get a JSON 404', async () => {
+    const script = await fetch(`${t.collectorUrl}/js/script.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect((await script.text()).length).toBeGreaterThan(200);
+    expect((await fetch(`${t.collectorUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${t.dashboardUrl}/healthz`)).status).toBe(200);
+    const missing = await fetch(`${t.collectorUrl}/nope`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toMatch(/no route/);
+    const text = await (await fetch(`${t.collectorUrl}/metrics`)).text();
+    expect(text).toContain('# TYPE telmark_events_counted_total counter');
+    expect(text).toContain('telmark_pending_rows');
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAll, type Running } from '../../scripts/start-all.ts';
+
+export const STATS_KEY = 'test-stats-key-0123456789';
+export const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/** A controllable clock, so visits, buckets and date ranges are deterministic. */
+export class TestClock {
+  constructor(public ms: number) {}
+  now = () => this.ms;
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+export interface TestTelmark extends Running {
+  dataDir: string;
+  logs: string[];
+  clock: TestClock;
+  /** POSTs a beacon to the collector. */
+  beacon(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** POSTs a Stats API query with the test key; returns status and JSON. */
+  query(body: Record<string, unknown>): Promise<{ status: number; json: any }>;
+  /** stop() and remove the data directory. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A real telmark (embedded chDB in a fresh temporary DATA_DIR, real HTTP on 127.0.0.1, random
+ * ports), with every log line captured. The socket peer is 127.0.0.1, so tests that need many
+ * client IPs trust loopback as a proxy and send X-Forwarded-For.
+ */
+export async function startTestTelmark(env: Record<string, string> = {}, clockStart = Date.UTC(2026, 10, 20, 10, 0, 0)): Promise<TestTelmark> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'telmark-test-'));
+  const logs: string[] = [];
+  const clock = new TestClock(clockStart);
+  const running = await startAll(
+    {
+      DATA_DIR: dataDir,
+      COLLECTOR_PORT: '0',
+      DASHBOARD_PORT: '0',
+      COLLECTOR_HOST: '127.0.0.1',
+      DASHBOARD_HOST: '127.0.0.1',
+      SITES: 'example.com',
+      STATS_API_KEYS: STATS_KEY,
+      PRIVACY_MIN_VISITORS: '1',
+      TRUSTED_PROXIES: '127.0.0.1/32,::1',
+      FLUSH_INTERVAL_MS: '3600000',
+      ...env,
+    },
+    { log: (l) => logs.push(l), now: clock.now },
+  );
+  return Object.assign(running, {
+    dataDir,
+    logs,
+    clock,
+    beacon: (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${running.collectorUrl}/api/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': CHROME_UA, ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    query: async (body: Record<string, unknown>) => {
+      const res = await fetch(`${running.dashboardUrl}/api/v2/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${STATS_KEY}` },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, json: await res.json() };
+    },
+    destroy: async () => {
+      await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Pageview body in Plausible's short form. */
+export function pageview(url: string, referrer?: string, domain = 'example.com') {
+  return { n: 'pageview', u: url, d: domain, r: referrer ?? null };
+}

@@ -1,0 +1,110 @@
+// Privacy promises 1 and 2: after beacons from known full IPs and user agents, no column of any
+// table, no log line, no file under DATA_DIR and no /metrics output holds a full IP or a raw UA.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { pageview, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
+
+const IPS = ['203.0.113.77', '198.51.100.203', '2001:db8:85a3:8d3:1319:8a2e:370:7348', '192.0.2.199'];
+const UAS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.86 Safari/537.36 PrivacyProbe/1',
+  'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0 PrivacyProbe/2',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1 PrivacyProbe/3',
+];
+const CLICK_ID = 'Cj0KCQiA-privacy-probe-gclid';
+
+let t: TestTelmark;
+const captured: string[] = [];
+const originalWrite = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+
+beforeAll(async () => {
+  // Everything written to stdout/stderr in this process, on top of the service's own log lines.
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+    captured.push(String(chunk));
+    return (originalWrite.out as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    captured.push(String(chunk));
+    return (originalWrite.err as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  t = await startTestTelmark({ MAX_BODY_BYTES: '4096' });
+  for (const ip of IPS) {
+    for (const ua of UAS) {
+      const h = { 'x-forwarded-for': ip, 'user-agent': ua };
+      expect((await t.beacon(pageview(`https://example.com/landing?gclid=${CLICK_ID}&utm_source=google&q=secret-query`, 'https://www.google.com/search?q=private+words'), h)).status).toBe(202);
+      t.clock.advance(20);
+      expect((await t.beacon({ n: 'signup', u: 'https://example.com/thanks#frag', d: 'example.com', p: { email: 'x@y.z' } }, h)).status).toBe(202);
+      // Bad input and dropped events from the same clients must not leak either.
+      expect((await t.beacon('{"n":', h)).status).toBe(400);
+      expect((await t.beacon(pageview('https://unknown.example/', undefined, 'unknown.example'), h)).status).toBe(202);
+      expect((await t.beacon(JSON.stringify({ n: 'pageview', u: 'https://example.com/', d: 'example.com', p: { a: 'x'.repeat(5000) } }), h)).status).toBe(413);
+    }
+  }
+  // The socket peer itself (127.0.0.1) is the one full IP the collector sees without a proxy.
+  await t.flush();
+}, 120_000);
+
+afterAll(async () => {
+  process.stdout.write = originalWrite.out;
+  process.stderr.write = originalWrite.err;
+  await t?.destroy();
+});
+
+const forbidden = [...IPS, ...UAS, CLICK_ID, 'secret-query', 'private+words', 'x@y.z'];
+
+it('counted what it was sent (the scan below is over real data)', async () => {
+  const { json } = await t.query({ site_id: 'example.com', metrics: ['visitors', 'pageviews', 'events'], date_range: 'day' });
+  expect(json.results[0].metrics).toEqual([IPS.length * UAS.length, IPS.length * UAS.length, IPS.length * UAS.length]);
+});
+
+it('no column of any table holds a full IP, a raw user agent, a click id or a query string', async () => {
+  const tables = await (
+    await t.store.client.query({
+      query: `SELECT database, name FROM system.tables WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') AND engine NOT IN ('MaterializedView', 'View')`,
+      format: 'JSONEachRow',
+    })
+  ).json<{ database: string; name: string }>();
+  expect(tables.length).toBeGreaterThan(8);
+  let cells = 0;
+  for (const { database, name } of tables) {
+    const cols = await (
+      await t.store.client.query({
+        query: 'SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String}',
+        query_params: { db: database, t: name },
+        format: 'JSONEachRow',
+      })
+    ).json<{ name: string }>();
+    const exprs = cols.map((c) => `toString(\`${c.name}\`)`).join(', ');
+    const rows = await (
+      await t.store.client.query({ query: `SELECT [${exprs}] AS cells FROM \`${database}\`.\`${name}\``, format: 'JSONEachRow' })
+    ).json<{ cells: string[] }>();
+    for (const row of rows) {
+      for (const cell of row.cells) {
+        cells++;
+        for (const f of forbidden) expect(cell.includes(f), `${database}.${name} holds ${f}`).toBe(false);
+      }
+    }
+  }
+  expect(cells).toBeGreaterThan(100);
+});
+
+it('no log line, metric or file under DATA_DIR holds them', async () => {
+  const metrics = await (await fetch(`${t.collectorUrl}/metrics`)).text();
+  const texts = [...t.logs, ...captured, metrics];
+  expect(t.logs.length).toBeGreaterThan(0);
+  for (const text of texts) for (const f of forbidden) expect(text.includes(f), `log/metric holds ${f}: ${text.slice(0, 200)}`).toBe(false);
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  walk(t.dataDir);
+  expect(files.length).toBeGreaterThan(0);
+  for (const file of files) {
+    const content = readFileSync(file).toString('latin1');
+    for (const f of forbidden) expect(content.includes(f), `${file} holds ${f}`).toBe(false);
+  }
+});
