@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { parseBeacon } from './beacon.ts';
 import type { Metrics } from './metrics.ts';
@@ -82,7 +83,8 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   // Never echo internals: the message could carry request data.
-  app.onError((_err, c) => {
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
     metrics.inc('telmark_internal_errors_total');
     return c.json({ error: 'internal error' }, 500);
   });

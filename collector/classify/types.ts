@@ -68,3 +68,16 @@ export interface UserAgentInfo {
   os: string;
   device: DeviceType;
 }
+
+/** Why a beacon was taken for a robot (see classify/bot.ts for what each signal means). */
+export type BotReason =
+  /** No User-Agent header, or only whitespace. */
+  | 'empty-ua'
+  /** A User-Agent too short for any browser engine. */
+  | 'short-ua'
+  /** A headless browser (HeadlessChrome, PhantomJS, ...), in the User-Agent or in Sec-CH-UA. */
+  | 'headless'
+  /** Browser automation or a page-audit tool (Selenium, Puppeteer, Lighthouse, ...). */
+  | 'automation'
+  /** Matched the isbot list of crawlers, fetchers and tools. */
+  | 'isbot';

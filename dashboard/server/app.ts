@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Store } from '../../schema/client.ts';
 import { listSites, type Site } from '../../schema/sites.ts';
@@ -64,6 +65,8 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
+    // Middleware (bearer auth) answers 401/400 by throwing an HTTPException carrying its response.
+    if (err instanceof HTTPException) return err.getResponse();
     deps.log(`dashboard: query failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}`);
     return c.json({ error: 'internal error' }, 500);
   });
