@@ -103,6 +103,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number): 
     SELECT ${outerSelect.join(', ')}
     FROM (${middle})
     ${dims.length ? `GROUP BY ${dims.map((d) => d.out).join(', ')}` : ''}
+    ${!dims.length && suppress ? 'HAVING count() > 0' : ''}
     ${dims.length ? `ORDER BY ${order.join(', ')}` : ''}
     LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
   return { sql, params };

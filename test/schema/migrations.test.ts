@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../schema/client.ts';
+import { CUBE_DIMENSIONS, CUBE_NAMES, cubeTable, ingestTable } from '../../schema/cubes.ts';
+import { loadMigrations, migrate } from '../../schema/migrate.ts';
+
+let dir: string;
+let store: Store;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'telmark-schema-'));
+  store = openStore({ mode: 'embedded', dataDir: dir, database: 'tm' });
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const rows = async <T>(query: string, params: Record<string, unknown> = {}) =>
+  (await store.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+
+describe('migrations', () => {
+  it('apply once, are recorded, and a second run does nothing', async () => {
+    const logs: string[] = [];
+    const first = await migrate(store, { retentionMonths: 25, log: (l) => logs.push(l) });
+    expect(first.applied).toEqual(loadMigrations().map((m) => m.name));
+    const second = await migrate(store, { retentionMonths: 25, log: (l) => logs.push(l) });
+    expect(second.applied).toEqual([]);
+    expect(logs.at(-1)).toBe('migrate: schema is up to date');
+    const recorded = await rows<{ version: number }>('SELECT version FROM tm.schema_migrations FINAL ORDER BY version');
+    expect(recorded.map((r) => Number(r.version))).toEqual(loadMigrations().map((m) => m.version));
+  });
+
+  it('cube tables match the definitions the flusher and Stats API rely on', async () => {
+    for (const cube of CUBE_NAMES) {
+      for (const table of [ingestTable(cube), cubeTable(cube, 'minute'), cubeTable(cube, 'hour')]) {
+        const cols = await rows<{ name: string }>('SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position', { db: 'tm', t: table });
+        const names = cols.map((c) => c.name);
+        expect(names.slice(0, 2 + CUBE_DIMENSIONS[cube].length), table).toEqual(['site', 'ts', ...CUBE_DIMENSIONS[cube]]);
+      }
+      const engine = await rows<{ engine: string }>('SELECT engine FROM system.tables WHERE database = {db:String} AND name = {t:String}', { db: 'tm', t: ingestTable(cube) });
+      expect(engine[0]?.engine).toBe('Null');
+    }
+  });
+
+  it('minute cubes keep 48 hours, hour cubes RETENTION_MONTHS, and a changed retention is applied', async () => {
+    const ttl = async (t: string) => (await rows<{ engine_full: string }>('SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}', { db: 'tm', t }))[0]!.engine_full;
+    expect(await ttl('pages_minute')).toMatch(/TTL ts \+ toIntervalHour\(48\)/);
+    expect(await ttl('pages_hour')).toMatch(/TTL ts \+ toIntervalMonth\(25\)/);
+    await migrate(store, { retentionMonths: 13 });
+    expect(await ttl('pages_hour')).toMatch(/toIntervalMonth\(13\)/);
+  });
+
+  it('no table can hold an IP or a user agent: every column is a dimension, a count, a sketch or a setting', async () => {
+    const cols = await rows<{ table: string; name: string; type: string }>("SELECT table, name, type FROM system.columns WHERE database = 'tm'");
+    const allowed = new Set(['site', 'ts', 'visitor_key', 'pageviews', 'events', 'visits', 'bounces', 'duration', 'visitors', 'domain', 'timezone', 'added_at', 'version', 'name', 'applied_at', ...Object.values(CUBE_DIMENSIONS).flat()]);
+    for (const c of cols) expect(allowed.has(c.name), `${c.table}.${c.name}`).toBe(true);
+  });
+});
