@@ -27,7 +27,13 @@ export async function main(opts: { collector?: boolean; dashboard?: boolean } = 
     );
   }
   if (running.collectorUrl) {
-    if (sites.length === 0) lines.push('', 'No site registered yet: restart with SITES=example.com (comma-separated) to register one.');
+    if (sites.length === 0) {
+      lines.push(
+        '',
+        'No site registered yet. Restart with your domain(s), e.g. SITES=example.com npm start, then add to every page:',
+        `  ${snippet(running.collectorUrl, 'example.com')}`,
+      );
+    }
     for (const s of sites) lines.push('', `Add this to every page of ${s.domain} (time zone ${s.timezone}):`, `  ${snippet(running.collectorUrl, s.domain)}`);
   }
   console.log(lines.join('\n') + '\n');
