@@ -1,0 +1,24 @@
+import { CUBE_NAMES, cubeTable, ingestTable } from './cubes.ts';
+
+/**
+ * Least privilege in server mode (privacy promise 7): the collector may only insert aggregates
+ * (into the Null ingest tables; the materialized views write the cubes with their own rights)
+ * and read site settings; the dashboard may only read. Statements for `npm run users`.
+ */
+export function grantStatements(db: string, users: { collector: string; dashboard: string }, passwords: { collector: string; dashboard: string }): string[] {
+  const ident = (s: string) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(s)) throw new Error(`"${s}" is not a valid ClickHouse user name`);
+    return s;
+  };
+  const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const c = ident(users.collector);
+  const d = ident(users.dashboard);
+  return [
+    `CREATE USER IF NOT EXISTS ${c} IDENTIFIED WITH sha256_password BY ${quote(passwords.collector)}`,
+    `CREATE USER IF NOT EXISTS ${d} IDENTIFIED WITH sha256_password BY ${quote(passwords.dashboard)}`,
+    ...CUBE_NAMES.map((cube) => `GRANT INSERT ON ${db}.${ingestTable(cube)} TO ${c}`),
+    `GRANT SELECT ON ${db}.sites TO ${c}`,
+    `GRANT SELECT ON ${db}.sites TO ${d}`,
+    ...CUBE_NAMES.flatMap((cube) => [`GRANT SELECT ON ${db}.${cubeTable(cube, 'minute')} TO ${d}`, `GRANT SELECT ON ${db}.${cubeTable(cube, 'hour')} TO ${d}`]),
+  ];
+}
