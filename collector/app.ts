@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
@@ -70,7 +71,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
     },
   );
 
-  app.get('/js/script.js', (c) =>
+  app.get('/js/script.js', compress(), (c) =>
     c.body(TRACKER_SCRIPT, 200, {
       'content-type': 'application/javascript; charset=utf-8',
       'cache-control': 'public, max-age=3600',

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ConfigError, int, list, port, str, type Env } from '../schema/env.ts';
+import { ConfigError, int, list, optionalStr, port, str, type Env } from '../schema/env.ts';
 
 export interface DashboardConfig {
   port: number;
@@ -10,6 +10,8 @@ export interface DashboardConfig {
   /** True when no STATS_API_KEYS was set and a key was generated under DATA_DIR. */
   generatedKey: boolean;
   privacyMinVisitors: number;
+  /** COLLECTOR_PUBLIC_URL: the collector as site pages reach it (shown in the install snippet). */
+  collectorPublicUrl?: string;
 }
 
 /**
@@ -37,5 +39,18 @@ export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
     statsApiKeys: keys,
     generatedKey,
     privacyMinVisitors: int(env, 'PRIVACY_MIN_VISITORS', 5, 1, 1000),
+    collectorPublicUrl: publicUrl(env),
   };
+}
+
+function publicUrl(env: Env): string | undefined {
+  const v = optionalStr(env, 'COLLECTOR_PUBLIC_URL');
+  if (v === undefined) return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.origin;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ConfigError('COLLECTOR_PUBLIC_URL', 'the collector origin as browsers reach it, e.g. https://stats.example.com', v);
 }

@@ -68,6 +68,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     collectorServer = await listen(collector.app, cConfig.port, cConfig.host);
   }
 
+  const host = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
   let dashboardServer: Listening | undefined;
   let dashboardReady = false;
   if (withDashboard) {
@@ -78,6 +79,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       privacyMinVisitors: dConfig.privacyMinVisitors,
       staticFiles: serveStatic({ root: relative(process.cwd(), DASHBOARD_DIST) || '.' }),
       isReady: () => dashboardReady,
+      collectorUrl: dConfig.collectorPublicUrl ?? (collectorServer ? `http://${host(cConfig.host)}:${collectorServer.port}` : undefined),
       log,
       now: opts.now,
     });
@@ -85,7 +87,6 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     dashboardReady = true;
   }
 
-  const host = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
   let stopped: Promise<{ flushed: boolean; spooled: number }> | undefined;
   return {
     collectorUrl: collectorServer ? `http://${host(cConfig.host)}:${collectorServer.port}` : '',

@@ -14,6 +14,8 @@ export interface DashboardAppDeps {
   /** Static files of the built Svelte app (Node: @hono/node-server serveStatic). */
   staticFiles?: MiddlewareHandler;
   isReady: () => boolean;
+  /** Where site pages reach the collector, for the install snippet the dashboard shows. */
+  collectorUrl?: string;
   log: (line: string) => void;
   now?: () => number;
 }
@@ -39,7 +41,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
     return sitesCache.sites;
   };
 
-  app.get('/api/sites', async (c) => c.json({ sites: await sites() }));
+  app.get('/api/sites', async (c) => c.json({ sites: await sites(), ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}) }));
 
   app.post('/api/v2/query', async (c) => {
     let body: unknown;

@@ -1,0 +1,62 @@
+// Which dimensions the server can combine. Storage holds aggregates only, in a few deliberate
+// cubes, so a breakdown can only be filtered by dimensions of its own cube: acquisition (source,
+// channel, referrer, UTM) x time is one cube; pages, entry pages and devices are cubes of their
+// own that know nothing about where a visit came from. The UI only asks what a cube can answer.
+import type { AcquisitionDimension, Dimension, Filter } from './api.ts';
+
+export const ACQUISITION_DIMENSIONS: readonly AcquisitionDimension[] = [
+  'visit:source',
+  'visit:channel',
+  'visit:referrer',
+  'visit:utm_source',
+  'visit:utm_medium',
+  'visit:utm_campaign',
+  'visit:utm_content',
+  'visit:utm_term',
+];
+
+export function isAcquisitionDimension(dimension: Dimension): dimension is AcquisitionDimension {
+  return (ACQUISITION_DIMENSIONS as readonly Dimension[]).includes(dimension);
+}
+
+/** A breakdown over acquisition dimensions (or none, or only time) can take the acquisition filters. */
+export function acceptsAcquisitionFilters(dimensions: readonly Dimension[]): boolean {
+  return dimensions.every((d) => isAcquisitionDimension(d) || d.startsWith('time:'));
+}
+
+/** The filters a query over these dimensions may carry: all of them, or none for the other cubes. */
+export function applicableFilters(dimensions: readonly Dimension[], filters: readonly Filter[]): Filter[] {
+  return acceptsAcquisitionFilters(dimensions) ? [...filters] : [];
+}
+
+/** Human name of a dimension, for filter chips and column headers. */
+export const DIMENSION_LABELS: Record<Dimension, string> = {
+  'visit:source': 'Source',
+  'visit:channel': 'Channel',
+  'visit:referrer': 'Referrer',
+  'visit:utm_source': 'UTM source',
+  'visit:utm_medium': 'UTM medium',
+  'visit:utm_campaign': 'Campaign',
+  'visit:utm_content': 'UTM content',
+  'visit:utm_term': 'UTM term',
+  'event:page': 'Page',
+  'visit:entry_page': 'Entry page',
+  'visit:device': 'Device',
+  'visit:browser': 'Browser',
+  'visit:os': 'Operating system',
+  'time:hour': 'Hour',
+  'time:day': 'Day',
+  'time:week': 'Week',
+  'time:month': 'Month',
+};
+
+/** How an empty dimension value reads: the server stores "no source" and "no campaign" as ''. */
+export function displayValue(dimension: Dimension, value: string): string {
+  // Device classes are stored as lower-case keys ("desktop", "mobile").
+  if (dimension === 'visit:device' && value !== '') return value[0]!.toUpperCase() + value.slice(1);
+  if (value !== '') return value;
+  if (dimension === 'visit:source') return 'Direct / None';
+  if (dimension === 'visit:referrer') return '(no referrer)';
+  if (dimension.startsWith('visit:utm_')) return '(not set)';
+  return '(none)';
+}
