@@ -52,12 +52,26 @@ export function openStore(config: StorageConfig): Store {
   };
 }
 
+/**
+ * Runs a trivial query so a store that cannot be used fails here, with a plain sentence, rather
+ * than half-way through start-up (chDB reports a locked directory only on first use).
+ */
+export async function checkStore(store: Store, config: StorageConfig): Promise<void> {
+  try {
+    await store.client.query({ query: 'SELECT 1', format: 'JSONEachRow' });
+  } catch (err) {
+    if (config.mode === 'embedded') throw explainChdbError(err, join(config.dataDir, 'chdb'));
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(`ClickHouse at ${config.url} is not reachable: ${message}`);
+  }
+}
+
 export function explainChdbError(err: unknown, path: string): Error {
   const message = err instanceof Error ? err.message : String(err);
-  if (/Cannot lock file|status/i.test(message)) {
+  if (/Cannot lock file|Failed to create connection for path/i.test(message)) {
     return new Error(
       `The embedded ClickHouse data directory ${path} is in use by another telmark process. ` +
-        'Stop it first, or run this command through the running server, or use CLICKHOUSE_URL.',
+        'Stop it first (it applies migrations itself at start), or use a ClickHouse server via CLICKHOUSE_URL.',
     );
   }
   return err instanceof Error ? err : new Error(message);

@@ -1,12 +1,14 @@
 // `npm run migrate`: applies pending migrations. In embedded mode the data directory must not be
 // in use by a running telmark (chDB allows one process per directory); migrations also run at start.
-import { openStore } from '../schema/client.ts';
+import { checkStore, openStore } from '../schema/client.ts';
 import { storageConfig } from '../schema/config.ts';
 import { ConfigError, int } from '../schema/env.ts';
 import { migrate } from '../schema/migrate.ts';
 
 try {
-  const store = openStore(storageConfig(process.env));
+  const config = storageConfig(process.env);
+  const store = openStore(config);
+  await checkStore(store, config);
   await migrate(store, { retentionMonths: int(process.env, 'RETENTION_MONTHS', 25, 1, 120), log: (l) => console.log(l) });
   await store.close();
 } catch (err) {

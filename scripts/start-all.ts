@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { openStore, type Store } from '../schema/client.ts';
+import { checkStore, openStore, type Store } from '../schema/client.ts';
 import { storageConfig } from '../schema/config.ts';
 import type { Env } from '../schema/env.ts';
 import { migrate } from '../schema/migrate.ts';
@@ -50,6 +50,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   const withDashboard = opts.dashboard ?? true;
 
   const store = openStore(storage);
+  await checkStore(store, storage);
   log(`storage: ${storage.mode === 'embedded' ? `embedded ClickHouse (chDB) in ${storage.dataDir}` : `ClickHouse server ${storage.url}, database ${storage.database}`}`);
   await migrate(store, { retentionMonths: cConfig.retentionMonths, log });
 
