@@ -19,7 +19,8 @@ export class Pipeline {
   process(beacon: Beacon, request: RequestFacts): PipelineOutcome[] {
     const domains = [...new Set(beacon.domain.split(',').map((d) => d.trim()).filter(Boolean))].slice(0, 10);
     const userAgent = request.headers.get('user-agent') ?? '';
-    return domains.map((domain) => this.run({ beacon, request, domain, userAgent }));
+    // Each domain runs on its own copy of the request facts: truncateIp clears the peer address.
+    return domains.map((domain) => this.run({ beacon, request: { ...request }, domain, userAgent }));
   }
 
   private run(ev: PipelineEvent): PipelineOutcome {
@@ -27,6 +28,7 @@ export class Pipeline {
       const reason = step(ev, this.ctx);
       if (reason) {
         ev.clientIp = undefined;
+        ev.request.peer = undefined;
         this.metrics.inc('telmark_events_dropped_total', { reason });
         return { counted: false, reason };
       }

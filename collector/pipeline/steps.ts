@@ -47,6 +47,7 @@ export const resolveIp: Step = (ev, ctx) => {
 export const truncateIp: Step = (ev, ctx) => {
   ev.truncatedIp = truncateAddress(ev.clientIp!, ctx.prefixes);
   ev.clientIp = undefined;
+  ev.request.peer = undefined;
   return undefined;
 };
 

@@ -1,0 +1,135 @@
+// Each pipeline step on its own: what it adds to the event, or the reason it drops it.
+import ipaddr from 'ipaddr.js';
+import { describe, expect, it } from 'vitest';
+import { Aggregator } from '../../collector/aggregator.ts';
+import { parseUserAgent as parseUa } from '../../collector/classify/user-agent.ts';
+import { TrustedProxies } from '../../collector/ip/client-ip.ts';
+import { Metrics } from '../../collector/metrics.ts';
+import { Pipeline } from '../../collector/pipeline/index.ts';
+import type { PipelineEvent } from '../../collector/pipeline/event.ts';
+import * as steps from '../../collector/pipeline/steps.ts';
+import { DailySalt } from '../../collector/salt.ts';
+import { SessionStore } from '../../collector/sessions.ts';
+import type { SiteRegistry } from '../../collector/site-registry.ts';
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+
+function context() {
+  const sites = { get: (d: string) => (d.replace(/^www\./, '') === 'example.com' ? { domain: 'example.com', timezone: 'UTC' } : undefined) } as unknown as SiteRegistry;
+  return {
+    sites,
+    trustedProxies: new TrustedProxies(['10.0.0.0/8']),
+    prefixes: { v4: 24, v6: 48 },
+    parseUserAgent: parseUa,
+    salt: new DailySalt(() => T0),
+    sessions: new SessionStore(100, 30 * 60_000),
+    aggregator: new Aggregator(),
+  };
+}
+
+function event(over: Partial<PipelineEvent> = {}, headers: Record<string, string> = {}): PipelineEvent {
+  const h = { 'user-agent': CHROME, ...headers };
+  return {
+    beacon: { name: 'pageview', url: 'https://example.com/pricing?utm_source=Google&utm_medium=cpc&gclid=x', domain: 'example.com', referrer: 'https://www.google.com/' },
+    request: { peer: '198.51.100.7', headers: { get: (n: string) => h[n as keyof typeof h] ?? null }, receivedAt: T0 },
+    domain: 'example.com',
+    userAgent: h['user-agent'],
+    ...over,
+  };
+}
+
+describe('pipeline steps', () => {
+  it('resolveSite: registered domains pass, others drop as unknown_site', () => {
+    const ctx = context();
+    const ok = event({ domain: 'www.example.com' });
+    expect(steps.resolveSite(ok, ctx)).toBeUndefined();
+    expect(ok.site?.domain).toBe('example.com');
+    expect(steps.resolveSite(event({ domain: 'other.com' }), ctx)).toBe('unknown_site');
+  });
+
+  it('honourPrivacySignals: Sec-GPC and DNT drop the event', () => {
+    expect(steps.honourPrivacySignals(event({}, { 'sec-gpc': '1' }), context())).toBe('gpc');
+    expect(steps.honourPrivacySignals(event({}, { dnt: '1' }), context())).toBe('dnt');
+    expect(steps.honourPrivacySignals(event(), context())).toBeUndefined();
+  });
+
+  it('resolveIp then truncateIp: the full address is gone after truncation', () => {
+    const ctx = context();
+    const ev = event();
+    expect(steps.resolveIp(ev, ctx)).toBeUndefined();
+    expect(ev.clientIp?.toString()).toBe('198.51.100.7');
+    steps.truncateIp(ev, ctx);
+    expect(ev.truncatedIp).toBe('198.51.100.0');
+    expect(ev.clientIp).toBeUndefined();
+    expect(JSON.stringify(ev)).not.toContain('198.51.100.7');
+    expect(steps.resolveIp(event({ request: { ...ev.request, peer: undefined } }), ctx)).toBe('no_ip');
+  });
+
+  it('dropBots and parseUserAgent', () => {
+    const ctx = context();
+    expect(steps.dropBots(event({ userAgent: 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)' }), ctx)).toBe('bot');
+    const ev = event();
+    expect(steps.dropBots(ev, ctx)).toBeUndefined();
+    steps.parseUserAgent(ev, ctx);
+    expect(ev.ua).toEqual({ browser: 'Chrome', os: 'Windows', device: 'desktop' });
+  });
+
+  it('classifySource: paid search from utm + gclid; spam referrers drop; click-id values are not kept', () => {
+    const ctx = context();
+    const ev = event({ site: { domain: 'example.com', timezone: 'UTC' } });
+    expect(steps.classifySource(ev, ctx)).toBeUndefined();
+    expect(ev.acquisition).toMatchObject({ kind: 'external', acquisition: { channel: 'Paid Search', utm: { source: 'google', medium: 'cpc' } } });
+    expect(JSON.stringify(ev.acquisition)).not.toContain('gclid');
+    const spam = event({ site: { domain: 'example.com', timezone: 'UTC' }, beacon: { ...ev.beacon, referrer: 'http://semalt.com/' } });
+    expect(steps.classifySource(spam, ctx)).toBe('referrer_spam');
+  });
+
+  it('cleanUpPath strips the query and redacts identifiers', () => {
+    const ev = event({ pageUrl: new URL('https://example.com/users/123456789/orders/3f2504e0-4f89-11d3-9a0c-0305e82c3301?token=x#top') });
+    steps.cleanUpPath(ev, context());
+    expect(ev.path).toBe('/users/:id/orders/:id');
+  });
+
+  it('computeVisitorKey depends on the truncated IP, not the full one', () => {
+    const ctx = context();
+    const a = event({ site: { domain: 'example.com', timezone: 'UTC' }, truncatedIp: '198.51.100.0' });
+    const b = event({ site: { domain: 'example.com', timezone: 'UTC' }, truncatedIp: '198.51.100.0' });
+    steps.computeVisitorKey(a, ctx);
+    steps.computeVisitorKey(b, ctx);
+    expect(a.visitorKey).toBe(b.visitorKey);
+  });
+
+  it('trackVisit + aggregate: a visit books pageviews in the event minute and its deltas in its start minute', () => {
+    const ctx = context();
+    const metrics = new Metrics();
+    const pipeline = new Pipeline(ctx, metrics);
+    const send = (url: string, referrer: string | null, at: number) =>
+      pipeline.process({ name: 'pageview', url, domain: 'example.com', referrer }, { ...event().request, receivedAt: at });
+    expect(send('https://example.com/?utm_campaign=spring&utm_source=news&utm_medium=email', null, T0)).toEqual([{ counted: true }]);
+    expect(send('https://example.com/next', 'https://example.com/', T0 + 90_000)).toEqual([{ counted: true }]);
+    const rows = ctx.aggregator.drain().acquisition;
+    const at = (ts: string) => rows.filter((r) => r.ts === ts);
+    // Both pageviews count under the entry campaign; the second lands in its own minute.
+    expect(rows.every((r) => r.utm_campaign === 'spring' && r.channel === 'Email')).toBe(true);
+    expect(at('2026-11-20 10:00:00').reduce((n, r) => n + r.pageviews, 0)).toBe(1);
+    expect(at('2026-11-20 10:01:00').reduce((n, r) => n + r.pageviews, 0)).toBe(1);
+    // Visit +1, bounce +1 then -1, duration 90 s: all in the start minute.
+    const start = at('2026-11-20 10:00:00');
+    expect(start.reduce((n, r) => n + r.visits, 0)).toBe(1);
+    expect(start.reduce((n, r) => n + r.bounces, 0)).toBe(0);
+    expect(start.reduce((n, r) => n + r.duration, 0)).toBe(90);
+    expect(metrics.value('telmark_events_counted_total')).toBe(2);
+  });
+
+  it('the pipeline counts drop reasons and runs once per domain of a multi-site beacon', () => {
+    const ctx = context();
+    const metrics = new Metrics();
+    const pipeline = new Pipeline(ctx, metrics);
+    const out = pipeline.process({ name: 'pageview', url: 'https://example.com/', domain: 'example.com,unknown.org' }, event().request);
+    expect(out).toEqual([{ counted: true }, { counted: false, reason: 'unknown_site' }]);
+    expect(metrics.value('telmark_events_dropped_total', { reason: 'unknown_site' })).toBe(1);
+    expect(steps.STEPS.map(([n]) => n)).toEqual(['resolveSite', 'honourPrivacySignals', 'resolveIp', 'truncateIp', 'dropBots', 'parseUserAgent', 'classifySource', 'cleanUpPath', 'computeVisitorKey', 'trackVisit', 'aggregate']);
+    expect(ipaddr.isValid('198.51.100.7')).toBe(true);
+  });
+});
