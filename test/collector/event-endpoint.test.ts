@@ -104,6 +104,27 @@ describe('POST /api/event', () => {
     expect(await totalPageviews()).toBe(before + 20);
   });
 
+  it('survives a deterministic fuzz of odd but well-formed beacons: only 202 or 4xx, never 5xx', async () => {
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const strings = ['', ' ', 'pageview', '\u0000', '%', '%E0%A4%A', 'ü', '😀'.repeat(50), 'javascript:alert(1)', 'android-app://com.google.android.gm', 'http://', 'https://example.com/%zz?utm_source=%ff', 'https://example.com/' + 'a/'.repeat(600), 'https://[::1]/', 'https://example.com:99999/', 'https://www.google.com/search?q=' + 'x'.repeat(500), 'http://semalt.com/'];
+    const values = [null, true, 0, -1, 1e308, [], {}, { a: 1 }, '{"x":1}', ...strings];
+    const statuses: number[] = [];
+    for (let i = 0; i < 150; i++) {
+      const body: Record<string, unknown> = {};
+      for (const k of ['n', 'u', 'd', 'r', 'p', '$', 'i', 'name', 'url', 'domain', 'referrer']) if (rnd() < 0.12) body[k] = pick(values);
+      if (rnd() < 0.5) body.u = pick(strings);
+      if (rnd() < 0.7) body.d = pick(['example.com', 'example.com,other.com', 'EXAMPLE.COM', 'www.example.com', ...strings]);
+      if (rnd() < 0.7) body.n = pick(['pageview', 'signup', ...strings]);
+      statuses.push((await t.beacon(body)).status);
+    }
+    expect(statuses.every((s) => s === 202 || (s >= 400 && s < 500))).toBe(true);
+    expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(5);
+    expect(await metric('telmark_internal_errors_total')).toBe(0);
+    expect((await fetch(`${t.collectorUrl}/healthz`)).status).toBe(200);
+  });
+
   it('serves the tracker script, health and metrics; unknown routes get a JSON 404', async () => {
     const script = await fetch(`${t.collectorUrl}/js/script.js`);
     expect(script.status).toBe(200);
