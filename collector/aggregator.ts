@@ -13,9 +13,21 @@ export type Contribution = Partial<Record<Counter, number>>;
 
 const SEP = '\x1f';
 
+// Nearly every event falls in the current minute: its text is formatted once, not per event.
+let cachedMinute = -1;
+let cachedMinuteText = '';
 function minuteString(ms: number): string {
-  const d = new Date(Math.floor(ms / 60_000) * 60_000);
-  return d.toISOString().slice(0, 16).replace('T', ' ') + ':00';
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== cachedMinute) {
+    cachedMinute = minute;
+    cachedMinuteText = new Date(minute * 60_000).toISOString().slice(0, 16).replace('T', ' ') + ':00';
+  }
+  return cachedMinuteText;
+}
+
+/** The part of a row key that names its dimensions; callers that book many events under the same dimensions compute it once. */
+export function dimensionsKey(dims: readonly string[]): string {
+  return dims.join(SEP);
 }
 
 /**
@@ -31,9 +43,9 @@ export class Aggregator {
     return this.rows;
   }
 
-  add(cube: CubeName, atMs: number, site: string, dims: readonly string[], visitorKey: string, counts: Contribution): void {
+  add(cube: CubeName, atMs: number, site: string, dims: readonly string[], visitorKey: string, counts: Contribution, dimsKey = dimensionsKey(dims)): void {
     const ts = minuteString(atMs);
-    const key = ts + SEP + site + SEP + dims.join(SEP) + SEP + visitorKey;
+    const key = ts + SEP + site + SEP + dimsKey + SEP + visitorKey;
     const table = this.pending.get(cube)!;
     let row = table.get(key);
     if (!row) {

@@ -10,7 +10,11 @@ export interface Session {
   entry: Acquisition;
   entryPage: string;
   tech: UserAgentInfo;
+  /** The visit's dimension values per visit-scoped cube, with their row-key text; fixed for the visit. */
+  cubes: VisitCubes;
 }
+
+export type VisitCubes = Array<{ cube: 'acquisition' | 'entry_pages' | 'tech'; dims: string[]; key: string }>;
 
 /** The deltas one event adds to its visit's counters, booked in the visit's start minute. */
 export interface VisitDelta {
@@ -50,7 +54,7 @@ export class SessionStore {
     key: string,
     now: number,
     interactive: boolean,
-    open: () => Pick<Session, 'entry' | 'entryPage' | 'tech'>,
+    open: () => Pick<Session, 'entry' | 'entryPage' | 'tech' | 'cubes'>,
   ): VisitDelta {
     const current = this.cache.get(key);
     if (!current || now - current.lastSeenAt > this.idleMs) {

@@ -33,14 +33,16 @@ export function parseIp(input: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   // Zone ids (fe80::1%eth0) identify an interface, not a client.
   const zone = s.indexOf('%');
   if (zone >= 0) s = s.slice(0, zone);
-  if (!ipaddr.isValid(s)) return null;
-  // isValid accepts legacy forms such as "1" or "0x7f.1"; a client address is dotted quad or IPv6.
-  if (!s.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(s)) return null;
-  const addr = ipaddr.parse(s);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
-    return (addr as ipaddr.IPv6).toIPv4Address();
+  // One parse per address (this runs for every beacon). IPv4 must be a dotted quad: the legacy
+  // forms ipaddr.js also accepts ("1", "0x7f.1") are not how a client address is written.
+  if (!s.includes(':')) return ipaddr.IPv4.isValidFourPartDecimal(s) ? ipaddr.IPv4.parse(s) : null;
+  let v6: ipaddr.IPv6;
+  try {
+    v6 = ipaddr.IPv6.parse(s);
+  } catch {
+    return null;
   }
-  return addr;
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
 }
 
 function maskBytes(bytes: number[], keepBits: number): number[] {

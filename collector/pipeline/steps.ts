@@ -1,13 +1,13 @@
 import { botReason } from '../classify/bot.ts';
 import { classifyAcquisition } from '../classify/acquisition.ts';
 import { cleanPath } from '../classify/path.ts';
-import type { Acquisition } from '../classify/types.ts';
+import type { Acquisition, UserAgentInfo } from '../classify/types.ts';
 import { resolveClientIp, type TrustedProxies } from '../ip/client-ip.ts';
 import { truncateAddress, type TruncationPrefixes } from '../ip/truncate.ts';
 import { visitorKey } from '../visitor-key.ts';
-import type { Aggregator } from '../aggregator.ts';
+import { dimensionsKey, type Aggregator } from '../aggregator.ts';
 import type { DailySalt } from '../salt.ts';
-import type { SessionStore } from '../sessions.ts';
+import type { SessionStore, VisitCubes } from '../sessions.ts';
 import type { SiteRegistry } from '../site-registry.ts';
 import type { DropReason, PipelineEvent } from './event.ts';
 
@@ -15,7 +15,7 @@ export interface StepContext {
   sites: SiteRegistry;
   trustedProxies: TrustedProxies;
   prefixes: TruncationPrefixes;
-  parseUserAgent: (ua: string) => import('../classify/types.ts').UserAgentInfo;
+  parseUserAgent: (ua: string) => UserAgentInfo;
   salt: DailySalt;
   sessions: SessionStore;
   aggregator: Aggregator;
@@ -95,13 +95,22 @@ const DIRECT: Acquisition = {
 export const trackVisit: Step = (ev, ctx) => {
   const acq = ev.acquisition!;
   const interactive = ev.beacon.name === 'pageview' || ev.beacon.interactive !== false;
-  ev.visit = ctx.sessions.track(`${ev.site!.domain}\x1f${ev.visitorKey}`, ev.request.receivedAt, interactive, () => ({
-    entry: acq.kind === 'external' ? acq.acquisition : acq.kind === 'internal' ? acq.acquisition : DIRECT,
-    entryPage: ev.path!,
-    tech: ev.ua!,
-  }));
+  ev.visit = ctx.sessions.track(`${ev.site!.domain}\x1f${ev.visitorKey}`, ev.request.receivedAt, interactive, () => {
+    const entry = acq.kind === 'spam' ? DIRECT : acq.acquisition;
+    return { entry, entryPage: ev.path!, tech: ev.ua!, cubes: visitCubes(entry, ev.path!, ev.ua!) };
+  });
   return undefined;
 };
+
+/** A visit's dimensions in each visit-scoped cube, worked out once when the visit opens. */
+function visitCubes(e: Acquisition, entryPage: string, tech: UserAgentInfo): VisitCubes {
+  const cubes: Array<[VisitCubes[number]['cube'], string[]]> = [
+    ['acquisition', [e.source, e.channel, e.referrerHost, e.utm.source, e.utm.medium, e.utm.campaign, e.utm.content, e.utm.term]],
+    ['entry_pages', [entryPage]],
+    ['tech', [tech.device, tech.browser, tech.os]],
+  ];
+  return cubes.map(([cube, dims]) => ({ cube, dims, key: dimensionsKey(dims) }));
+}
 
 /**
  * Books the event into the cubes. Pageviews and events land in the event's minute; the visit's
@@ -115,16 +124,10 @@ export const aggregate: Step = (ev, ctx) => {
   const now = ev.request.receivedAt;
   const isPageview = ev.beacon.name === 'pageview';
   const hit = { pageviews: isPageview ? 1 : 0, events: isPageview ? 0 : 1 };
-  const e = session.entry;
-  const visitScoped = [
-    ['acquisition', [e.source, e.channel, e.referrerHost, e.utm.source, e.utm.medium, e.utm.campaign, e.utm.content, e.utm.term]],
-    ['entry_pages', [session.entryPage]],
-    ['tech', [session.tech.device, session.tech.browser, session.tech.os]],
-  ] as const;
   const visitChanged = visits !== 0 || bounces !== 0 || duration !== 0;
-  for (const [cube, dims] of visitScoped) {
-    ctx.aggregator.add(cube, now, site, dims, vk, hit);
-    if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration });
+  for (const { cube, dims, key } of session.cubes) {
+    ctx.aggregator.add(cube, now, site, dims, vk, hit, key);
+    if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
   ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
   return undefined;
