@@ -18,6 +18,8 @@ export interface CollectorConfig {
   /** Largest accepted beacon body, bytes. */
   maxBodyBytes: number;
   retentionMonths: number;
+  /** Hour cubes, with their visitor sketches, are kept this many days; day cubes RETENTION_MONTHS. */
+  hourlyRetentionDays: number;
   /** Domains to register at start (SITES). */
   seedSites: string[];
   defaultTimezone: string;
@@ -62,6 +64,7 @@ export function collectorConfig(env: Env): CollectorConfig {
     sessionIdleMs: 30 * 60_000,
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024, 1024, 1024 * 1024),
     retentionMonths: int(env, 'RETENTION_MONTHS', 25, 1, 120),
+    hourlyRetentionDays: int(env, 'HOURLY_RETENTION_DAYS', 14, 3, 400),
     seedSites,
     defaultTimezone,
   };

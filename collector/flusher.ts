@@ -26,6 +26,8 @@ export interface FlusherOptions {
   /** For tests: the first retry waits this long, doubling up to maxBackoffMs. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Told the oldest minute of every inserted batch (the day closer re-closes days a late batch touched). */
+  onInserted?: (oldestMinute: string) => void;
 }
 
 const rowCount = (rows: Record<CubeName, IngestRow[]>) => CUBE_NAMES.reduce((n, c) => n + rows[c].length, 0);
@@ -124,6 +126,11 @@ export class Flusher {
 
   private async insert(batch: QueuedBatch): Promise<void> {
     const rows = batch.rows ?? this.spool.read(batch.id).rows;
+    if (this.opts.onInserted) {
+      let oldest = '';
+      for (const cube of CUBE_NAMES) for (const r of rows[cube]) if (oldest === '' || r.ts < oldest) oldest = r.ts;
+      if (oldest) this.opts.onInserted(oldest);
+    }
     for (const cube of CUBE_NAMES) {
       const values = rows[cube];
       if (values.length === 0) continue;

@@ -6,6 +6,7 @@ import { Aggregator } from './aggregator.ts';
 import { createCollectorApp } from './app.ts';
 import { createUserAgentParser } from './classify/user-agent.ts';
 import type { CollectorConfig } from './config.ts';
+import { DayCloser } from './day-closer.ts';
 import { Flusher } from './flusher.ts';
 import { TrustedProxies } from './ip/client-ip.ts';
 import { Metrics } from './metrics.ts';
@@ -22,6 +23,7 @@ export interface CollectorService {
   aggregator: Aggregator;
   sessions: SessionStore;
   flusher: Flusher;
+  dayCloser: DayCloser;
   /** Loads sites, replays the spool, starts the flush timer; /healthz answers 200 after it. */
   start(): Promise<void>;
   /** Stops accepting beacons (503), flushes everything (or spools it). */
@@ -45,10 +47,18 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
   const sites = new SiteRegistry(store);
   const aggregator = new Aggregator();
   const sessions = new SessionStore(config.maxSessions, config.sessionIdleMs);
+  // Days close an hour after local midnight: visits still open at midnight have ended and
+  // been flushed by then. A batch older than that (an outage's backlog) reopens its days.
+  const closeDelayMs = 60 * 60_000;
+  const dayCloser = new DayCloser(store, () => sites.all(), { now, log, closeDelayMs, hourlyRetentionDays: config.hourlyRetentionDays });
   const flusher = new Flusher(store, aggregator, new Spool(join(opts.dataDir, 'spool')), metrics, {
     intervalMs: config.flushIntervalMs,
     maxQueuedRows: config.maxQueuedRows,
     log,
+    onInserted: (oldest) => {
+      const at = Date.parse(`${oldest.replace(' ', 'T')}Z`);
+      if (at < now() - closeDelayMs) dayCloser.markDirty(at);
+    },
   });
   const uaParser = createUserAgentParser({ maxEntries: 10_000 });
   metrics.gauge('telmark_sessions', () => sessions.size);
@@ -88,6 +98,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     aggregator,
     sessions,
     flusher,
+    dayCloser,
     async start() {
       await sites.seed(config.seedSites, config.defaultTimezone);
       await sites.refresh();
@@ -95,12 +106,15 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       flusher.replaySpool();
       flusher.start();
       void flusher.flush().catch(() => {});
+      dayCloser.start();
+      void dayCloser.run().catch((err) => log(`day closer: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
       ready = true;
       log(`collector: ready, ${sites.all().length} site(s) registered`);
     },
     async stop() {
       accepting = false;
       sites.stop();
+      await dayCloser.stop();
       const result = await flusher.close();
       log(
         result.flushed

@@ -10,6 +10,7 @@ export interface DashboardConfig {
   /** True when no STATS_API_KEYS was set and a key was generated under DATA_DIR. */
   generatedKey: boolean;
   privacyMinVisitors: number;
+  hourlyRetentionDays: number;
   /** COLLECTOR_PUBLIC_URL: the collector as site pages reach it (shown in the install snippet). */
   collectorPublicUrl?: string;
 }
@@ -39,6 +40,7 @@ export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
     statsApiKeys: keys,
     generatedKey,
     privacyMinVisitors: int(env, 'PRIVACY_MIN_VISITORS', 5, 1, 1000),
+    hourlyRetentionDays: int(env, 'HOURLY_RETENTION_DAYS', 14, 3, 400),
     collectorPublicUrl: publicUrl(env),
   };
 }

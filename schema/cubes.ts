@@ -2,7 +2,7 @@
 // these definitions and the live tables agree, so the flusher and the Stats API can rely on them.
 
 export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech';
-export type Grain = 'minute' | 'hour';
+export type Grain = 'minute' | 'hour' | 'day';
 
 /** Dimension columns per cube, in table order. */
 export const CUBE_DIMENSIONS = {
@@ -31,3 +31,6 @@ export type Counter = (typeof COUNTERS)[number];
 
 export const ingestTable = (cube: CubeName) => `ingest_${cube}`;
 export const cubeTable = (cube: CubeName, grain: Grain) => `${cube}_${grain}`;
+
+/** Local days of a site already folded into the day cubes. */
+export const DAY_CLOSINGS_TABLE = 'day_closings';

@@ -12,6 +12,8 @@ export interface Migration {
 
 export interface MigrationOptions {
   retentionMonths: number;
+  /** How long hour cubes (with their visitor sketches) are kept; day cubes keep RETENTION_MONTHS. */
+  hourlyRetentionDays?: number;
   /** Progress lines for the operator (stdout in the CLI, silent in tests). */
   log?: (line: string) => void;
 }
@@ -70,24 +72,33 @@ export async function migrate(store: Store, opts: MigrationOptions): Promise<{ a
     });
     applied.push(m.name);
   }
-  await syncRetention(store, opts.retentionMonths, log);
+  await syncRetention(store, opts.retentionMonths, opts.hourlyRetentionDays ?? DEFAULT_HOURLY_RETENTION_DAYS, log);
   if (applied.length === 0) log('migrate: schema is up to date');
   return { applied };
 }
 
-async function syncRetention(store: Store, months: number, log: (l: string) => void): Promise<void> {
+export const DEFAULT_HOURLY_RETENTION_DAYS = 14;
+
+/**
+ * Retention is a setting, not a migration: at every start each table's TTL is brought in line
+ * with it. Minute cubes: 48 hours. Hour cubes (with sketches): HOURLY_RETENTION_DAYS. Day cubes
+ * and the closing log: RETENTION_MONTHS. An ALTER only runs when a value changed.
+ */
+async function syncRetention(store: Store, months: number, hourlyDays: number, log: (l: string) => void): Promise<void> {
   const rows = await (
     await store.client.query({
-      query: `SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND name LIKE '%\\_hour'`,
+      query: `SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree'`,
       query_params: { db: store.db },
       format: 'JSONEachRow',
     })
   ).json<{ name: string; engine_full: string }>();
   for (const { name, engine_full } of rows) {
-    const current = /toIntervalMonth\((\d+)\)/.exec(engine_full)?.[1];
-    if (current !== undefined && Number(current) !== months) {
-      log(`migrate: ${name} retention ${current} -> ${months} months`);
-      await store.client.command({ query: `ALTER TABLE ${store.table(name)} MODIFY TTL ts + INTERVAL ${months} MONTH` });
-    }
+    const current = /TTL (\w+) \+ toInterval(\w+)\((\d+)\)/.exec(engine_full);
+    if (!current) continue;
+    const [, column = "ts", unit = "", amount = "0"] = current;
+    const wanted = name.endsWith('_hour') ? { unit: 'Day', amount: hourlyDays } : name.endsWith('_minute') ? { unit: 'Hour', amount: 48 } : { unit: 'Month', amount: months };
+    if (unit === wanted.unit && Number(amount) === wanted.amount) continue;
+    log(`migrate: ${name} retention ${amount} ${unit.toLowerCase()}(s) -> ${wanted.amount} ${wanted.unit.toLowerCase()}(s)`);
+    await store.client.command({ query: `ALTER TABLE ${store.table(name)} MODIFY TTL ${column} + INTERVAL ${wanted.amount} ${wanted.unit.toUpperCase()}` });
   }
 }

@@ -9,7 +9,11 @@ try {
   const config = storageConfig(process.env);
   const store = openStore(config);
   await checkStore(store, config);
-  await migrate(store, { retentionMonths: int(process.env, 'RETENTION_MONTHS', 25, 1, 120), log: (l) => console.log(l) });
+  await migrate(store, {
+    retentionMonths: int(process.env, 'RETENTION_MONTHS', 25, 1, 120),
+    hourlyRetentionDays: int(process.env, 'HOURLY_RETENTION_DAYS', 14, 3, 400),
+    log: (l) => console.log(l),
+  });
   await store.close();
 } catch (err) {
   console.error(`telmark migrate: ${err instanceof ConfigError ? err.message : err instanceof Error ? err.message.split('\n')[0] : String(err)}`);

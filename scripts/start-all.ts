@@ -24,6 +24,8 @@ export interface Running {
   collector: CollectorService;
   /** Pushes all pending aggregates to ClickHouse now. */
   flush(): Promise<void>;
+  /** Folds finished local days into the day cubes now (the collector also does it every 5 minutes). */
+  closeDays(): Promise<void>;
   /** Graceful stop: no new beacons, final flush, servers closed, storage closed. */
   stop(): Promise<{ flushed: boolean; spooled: number }>;
 }
@@ -52,7 +54,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   const store = openStore(storage);
   await checkStore(store, storage);
   log(`storage: ${storage.mode === 'embedded' ? `embedded ClickHouse (chDB) in ${storage.dataDir}` : `ClickHouse server ${storage.url}, database ${storage.database}`}`);
-  await migrate(store, { retentionMonths: cConfig.retentionMonths, log });
+  await migrate(store, { retentionMonths: cConfig.retentionMonths, hourlyRetentionDays: cConfig.hourlyRetentionDays, log });
 
   let collector: CollectorService | undefined;
   let collectorServer: Listening | undefined;
@@ -78,6 +80,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       store,
       statsApiKeys: dConfig.statsApiKeys,
       privacyMinVisitors: dConfig.privacyMinVisitors,
+      hourlyRetentionDays: dConfig.hourlyRetentionDays,
       staticFiles: serveStatic({ root: relative(process.cwd(), DASHBOARD_DIST) || '.' }),
       isReady: () => dashboardReady,
       collectorUrl: dConfig.collectorPublicUrl ?? (collectorServer ? `http://${host(cConfig.host)}:${collectorServer.port}` : undefined),
@@ -98,6 +101,9 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     collector: collector!,
     flush: async () => {
       await collector?.flusher.flush({ ignoreBackoff: true });
+    },
+    closeDays: async () => {
+      await collector?.dayCloser.run();
     },
     stop: () =>
       (stopped ??= (async () => {

@@ -11,6 +11,8 @@ export interface DashboardAppDeps {
   store: Store;
   statsApiKeys: string[];
   privacyMinVisitors: number;
+  /** How long hour cubes are kept (time:hour queries cannot reach further back). */
+  hourlyRetentionDays?: number;
   /** Static files of the built Svelte app (Node: @hono/node-server serveStatic). */
   staticFiles?: MiddlewareHandler;
   isReady: () => boolean;
@@ -53,7 +55,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
     const siteId = typeof body === 'object' && body !== null ? (body as { site_id?: unknown }).site_id : undefined;
     const site = (await sites()).find((s) => s.domain === (typeof siteId === 'string' ? siteId.toLowerCase().replace(/^www\./, '') : ''));
     try {
-      const plan = planQuery(body, site, now());
+      const plan = planQuery(body, site, now(), deps.hourlyRetentionDays);
       return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors));
     } catch (err) {
       if (err instanceof StatsQueryError) return c.json({ error: err.message }, 400);

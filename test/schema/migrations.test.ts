@@ -44,17 +44,23 @@ describe('migrations', () => {
     }
   });
 
-  it('minute cubes keep 48 hours, hour cubes RETENTION_MONTHS, and a changed retention is applied', async () => {
+  it('minute cubes keep 48 hours, hour cubes HOURLY_RETENTION_DAYS, day cubes RETENTION_MONTHS; changes are applied', async () => {
     const ttl = async (t: string) => (await rows<{ engine_full: string }>('SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}', { db: 'tm', t }))[0]!.engine_full;
     expect(await ttl('pages_minute')).toMatch(/TTL ts \+ toIntervalHour\(48\)/);
-    expect(await ttl('pages_hour')).toMatch(/TTL ts \+ toIntervalMonth\(25\)/);
-    await migrate(store, { retentionMonths: 13 });
-    expect(await ttl('pages_hour')).toMatch(/toIntervalMonth\(13\)/);
+    expect(await ttl('pages_hour')).toMatch(/TTL ts \+ toIntervalDay\(14\)/);
+    expect(await ttl('pages_day')).toMatch(/TTL day \+ toIntervalMonth\(25\)/);
+    expect(await ttl('day_closings')).toMatch(/TTL day \+ toIntervalMonth\(25\)/);
+    const logs: string[] = [];
+    await migrate(store, { retentionMonths: 13, hourlyRetentionDays: 7, log: (l) => logs.push(l) });
+    expect(await ttl('pages_hour')).toMatch(/toIntervalDay\(7\)/);
+    expect(await ttl('pages_day')).toMatch(/toIntervalMonth\(13\)/);
+    expect(await ttl('pages_minute')).toMatch(/toIntervalHour\(48\)/);
+    expect(logs.filter((l) => l.includes('retention')).length).toBe(4 * 2 + 1);
   });
 
   it('no table can hold an IP or a user agent: every column is a dimension, a count, a sketch or a setting', async () => {
     const cols = await rows<{ table: string; name: string; type: string }>("SELECT table, name, type FROM system.columns WHERE database = 'tm'");
-    const allowed = new Set(['site', 'ts', 'visitor_key', 'pageviews', 'events', 'visits', 'bounces', 'duration', 'visitors', 'domain', 'timezone', 'added_at', 'version', 'name', 'applied_at', ...Object.values(CUBE_DIMENSIONS).flat()]);
+    const allowed = new Set(['site', 'ts', 'visitor_key', 'pageviews', 'events', 'visits', 'bounces', 'duration', 'visitors', 'domain', 'timezone', 'added_at', 'version', 'name', 'applied_at', 'day', 'closed_at', ...Object.values(CUBE_DIMENSIONS).flat()]);
     for (const c of cols) expect(allowed.has(c.name), `${c.table}.${c.name}`).toBe(true);
   });
 });

@@ -3,10 +3,12 @@ import { grantStatements } from '../../schema/grants.ts';
 
 describe('least-privilege grants', () => {
   const sql = grantStatements('telmark', { collector: 'tc', dashboard: 'td' }, { collector: "p'w", dashboard: 'x' });
-  it('the collector may only insert into ingest tables and read sites', () => {
+  it('the collector may only insert aggregates, read sites, and fold hour cubes into day cubes', () => {
     const collector = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO tc'));
-    expect(collector.every((s) => /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.sites) TO tc$/.test(s))).toBe(true);
-    expect(collector).toHaveLength(5);
+    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.sites|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings) TO tc$/;
+    for (const g of collector) expect(g).toMatch(allowed);
+    expect(collector).toHaveLength(4 + 1 + 8 + 1);
+    expect(collector.some((g) => /ALTER|DROP|ALL/.test(g))).toBe(false);
   });
   it('the dashboard may only read', () => {
     const dashboard = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO td'));

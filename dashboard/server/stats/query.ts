@@ -36,7 +36,11 @@ export interface QueryPlan {
   timeZone: string;
   metrics: Metric[];
   cube: CubeName;
-  grain: 'minute' | 'hour';
+  /**
+   * minute: the minute cubes (realtime, time:minute). hour: the hour cubes (time:hour).
+   * day: closed local days from the day cubes, the rest (today, not yet closed) from the hour cubes.
+   */
+  grain: 'minute' | 'hour' | 'day';
   range: DateRange;
   dimensions: string[];
   /** Per dimension: its cube column, or its time bucket. */
@@ -63,7 +67,12 @@ function cubeList(): string {
  * Checks a Stats API v2 request against what telmark stores. The site's time zone comes from
  * the caller (site settings), `now` makes presets testable.
  */
-export function planQuery(body: unknown, site: { domain: string; timezone: string } | undefined, now: number): QueryPlan {
+export function planQuery(
+  body: unknown,
+  site: { domain: string; timezone: string } | undefined,
+  now: number,
+  hourlyRetentionDays = 14,
+): QueryPlan {
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) throw new StatsQueryError(zodMessage(parsed.error));
   const req = parsed.data;
@@ -135,6 +144,17 @@ export function planQuery(body: unknown, site: { domain: string; timezone: strin
     throw new StatsQueryError('dimensions: time:minute is kept for 48 hours; use it with date_range "day" or "realtime"');
   }
 
+  const wantsHours = dimensionColumns.some((d) => d.time === 'time:hour');
+  if (wantsHours && !range.realtime) {
+    const oldestHourly = new Date(now - (hourlyRetentionDays - 1) * 86_400_000).toISOString().slice(0, 10);
+    if (range.from < oldestHourly) {
+      throw new StatsQueryError(
+        `dimensions: time:hour is kept for ${hourlyRetentionDays} days (HOURLY_RETENTION_DAYS); ` +
+          `older data is kept per day: use time:day, or a date_range from ${oldestHourly}`,
+      );
+    }
+  }
+
   const known = new Set<string>([...metrics, ...req.dimensions]);
   for (const [name] of req.order_by ?? []) {
     if (!known.has(name)) throw new StatsQueryError(`order_by: "${name}" is neither a requested metric nor a dimension`);
@@ -148,7 +168,7 @@ export function planQuery(body: unknown, site: { domain: string; timezone: strin
     timeZone: site.timezone,
     metrics,
     cube,
-    grain: wantsMinutes ? 'minute' : 'hour',
+    grain: wantsMinutes ? 'minute' : wantsHours ? 'hour' : 'day',
     range,
     dimensions: req.dimensions,
     dimensionColumns,

@@ -1,7 +1,7 @@
 import { cubeTable } from '../../../schema/cubes.ts';
 import type { Store } from '../../../schema/client.ts';
 import { nextDay } from './date-range.ts';
-import type { TimeDimension, Metric } from './dimensions.ts';
+import type { Metric, TimeDimension } from './dimensions.ts';
 import type { QueryPlan } from './query.ts';
 
 export interface BuiltQuery {
@@ -9,7 +9,8 @@ export interface BuiltQuery {
   params: Record<string, unknown>;
 }
 
-const TIME_BUCKET: Record<TimeDimension, (ts: string) => string> = {
+/** Time buckets over hour/minute cubes (a UTC DateTime, seen in the site's zone). */
+const TS_BUCKET: Record<TimeDimension, (ts: string) => string> = {
   'time:minute': (ts) => `toString(toStartOfMinute(${ts}))`,
   'time:hour': (ts) => `toString(toStartOfHour(${ts}))`,
   'time:day': (ts) => `toString(toDate(${ts}))`,
@@ -17,8 +18,15 @@ const TIME_BUCKET: Record<TimeDimension, (ts: string) => string> = {
   'time:month': (ts) => `toString(toStartOfMonth(${ts}))`,
 };
 
+/** Time buckets over day cubes, whose `day` is already the site's local date. */
+const DAY_BUCKET: Partial<Record<TimeDimension, string>> = {
+  'time:day': 'toString(day)',
+  'time:week': 'toString(toMonday(day))',
+  'time:month': 'toString(toStartOfMonth(day))',
+};
+
 const METRIC_SQL: Record<Metric, string> = {
-  visitors: 'uniqCombined64Merge(vstate)',
+  visitors: 'sum(s_visitors)',
   visits: 'sum(s_visits)',
   pageviews: 'sum(s_pageviews)',
   events: 'sum(s_events)',
@@ -27,80 +35,83 @@ const METRIC_SQL: Record<Metric, string> = {
   views_per_visit: 'if(sum(s_visits) > 0, round(sum(s_pageviews) / sum(s_visits), 2), 0)',
 };
 
+const SUMS = ['pageviews', 'events', 'visits', 'bounces', 'duration'];
+
 /**
  * SQL for a planned query. Identifiers come only from our own tables of names (cube columns,
  * metric names); every value the caller sent travels as a query parameter.
  *
- * k-anonymity: rows are first grouped by the requested dimensions with their visitor sketches
- * kept as states; a row with fewer than `minVisitors` visitors has its non-time dimensions
- * replaced by "(other)" and is merged there (its sketch merged, so "(other)" counts each visitor
- * once). A time-only breakdown under filters cannot fold, so such rows are left out. A plain
- * time series or total of the whole site is not a group and is shown as is.
+ * Where the numbers come from: closed local days from the day cubes (visitors already counted),
+ * the rest of the range from the hour cubes (visitor sketches merged). Visitor keys are salted per
+ * day, so the two parts' visitors add up. `closedDays` are the range's days already closed.
+ *
+ * k-anonymity: a group with fewer than `minVisitors` visitors has its non-time dimensions
+ * replaced by "(other)" and is added there. A time-only breakdown under filters cannot fold, so
+ * such rows are left out. A plain time series or total of the whole site is not a group and is
+ * shown as is.
  */
-export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number): BuiltQuery {
-  const params: Record<string, unknown> = {
-    site: plan.site,
-    tz: plan.timeZone,
-    k: minVisitors,
-    limit: plan.limit,
-    offset: plan.offset,
-  };
+export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, closedDays: string[] = []): BuiltQuery {
+  const params: Record<string, unknown> = { site: plan.site, tz: plan.timeZone, k: minVisitors, limit: plan.limit, offset: plan.offset };
+  const filterSql: string[] = [];
+  plan.filters.forEach((f, i) => {
+    const p = `f${i}`;
+    params[p] = f.values;
+    if (f.op === 'is') filterSql.push(`${f.column} IN {${p}:Array(String)}`);
+    else if (f.op === 'is_not') filterSql.push(`${f.column} NOT IN {${p}:Array(String)}`);
+    else filterSql.push(`arrayExists(x -> positionCaseInsensitiveUTF8(${f.column}, x) > 0, {${p}:Array(String)})`);
+  });
+
+  const dims = plan.dimensionColumns.map((d, i) => ({ alias: `d${i}`, out: `o${i}`, column: d.column, time: d.time }));
+  const groupBy = dims.length ? `GROUP BY ${dims.map((d) => d.alias).join(', ')}` : '';
+
+  // The hour (or minute) part: everything in range that is not a closed day.
   const tsLocal = 'toTimeZone(ts, {tz:String})';
-  const where = ['site = {site:String}'];
+  const hourWhere = ['site = {site:String}', ...filterSql];
   if (plan.range.realtime) {
-    where.push('ts >= now() - INTERVAL 30 MINUTE');
+    hourWhere.push('ts >= now() - INTERVAL 30 MINUTE');
   } else {
     params.from = `${plan.range.from} 00:00:00`;
     params.to = `${nextDay(plan.range.to)} 00:00:00`;
-    where.push('ts >= toDateTime({from:String}, {tz:String})', 'ts < toDateTime({to:String}, {tz:String})');
+    hourWhere.push('ts >= toDateTime({from:String}, {tz:String})', 'ts < toDateTime({to:String}, {tz:String})');
   }
-  plan.filters.forEach((f, i) => {
-    const p = `f${i}`;
-    if (f.op === 'is') {
-      params[p] = f.values;
-      where.push(`${f.column} IN {${p}:Array(String)}`);
-    } else if (f.op === 'is_not') {
-      params[p] = f.values;
-      where.push(`${f.column} NOT IN {${p}:Array(String)}`);
-    } else {
-      params[p] = f.values;
-      where.push(`arrayExists(x -> positionCaseInsensitiveUTF8(${f.column}, x) > 0, {${p}:Array(String)})`);
-    }
-  });
+  const useDays = plan.grain === 'day' && closedDays.length > 0;
+  if (useDays) {
+    params.closed = closedDays;
+    hourWhere.push('toDate(ts, {tz:String}) NOT IN {closed:Array(Date)}');
+  }
+  const hourTable = store.table(cubeTable(plan.cube, plan.grain === 'minute' ? 'minute' : 'hour'));
+  const hourPart = `SELECT ${[
+    ...dims.map((d) => `${d.time ? TS_BUCKET[d.time](tsLocal) : d.column} AS ${d.alias}`),
+    ...SUMS.map((c) => `sum(${c}) AS s_${c}`),
+    'uniqCombined64Merge(visitors) AS s_visitors',
+  ].join(', ')} FROM ${hourTable} WHERE ${hourWhere.join(' AND ')} ${groupBy}`;
 
-  const dims = plan.dimensionColumns.map((d, i) => ({
-    alias: `d${i}`,
-    out: `o${i}`,
-    expr: d.time ? TIME_BUCKET[d.time](tsLocal) : d.column!,
-    isTime: !!d.time,
-  }));
-  const groupDims = dims.length ? `GROUP BY ${dims.map((d) => d.alias).join(', ')}` : '';
-  const inner = `
-    SELECT ${[...dims.map((d) => `${d.expr} AS ${d.alias}`),
-      'sum(pageviews) AS s_pageviews', 'sum(events) AS s_events', 'sum(visits) AS s_visits',
-      'sum(bounces) AS s_bounces', 'sum(duration) AS s_duration', 'uniqCombined64MergeState(visitors) AS vstate'].join(', ')}
-    FROM ${store.table(cubeTable(plan.cube, plan.grain))}
-    WHERE ${where.join(' AND ')}
-    ${groupDims}`;
+  const parts = [hourPart];
+  if (useDays) {
+    parts.push(`SELECT ${[
+      ...dims.map((d) => `${d.time ? DAY_BUCKET[d.time]! : d.column} AS ${d.alias}`),
+      ...SUMS.map((c) => `sum(${c}) AS s_${c}`),
+      'sum(visitors) AS s_visitors',
+    ].join(', ')} FROM ${store.table(cubeTable(plan.cube, 'day'))} FINAL
+      WHERE ${['site = {site:String}', 'day IN {closed:Array(Date)}', ...filterSql].join(' AND ')} ${groupBy}`);
+  }
+  const sumCols = [...SUMS, 'visitors'].map((c) => `sum(s_${c}) AS s_${c}`);
+  const combined = `SELECT ${[...dims.map((d) => d.alias), ...sumCols].join(', ')} FROM (${parts.join(' UNION ALL ')}) ${groupBy}`;
 
-  const hasGroupDims = dims.some((d) => !d.isTime);
+  const hasGroupDims = dims.some((d) => !d.time);
   const filtered = plan.filters.length > 0;
-  const folded = dims.map((d) =>
-    hasGroupDims && !d.isTime ? `if(finalizeAggregation(vstate) < {k:UInt64}, '(other)', ${d.alias}) AS ${d.out}` : `${d.alias} AS ${d.out}`,
-  );
+  const folded = dims.map((d) => (hasGroupDims && !d.time ? `if(s_visitors < {k:UInt64}, '(other)', ${d.alias}) AS ${d.out}` : `${d.alias} AS ${d.out}`));
   // Filters narrow the site to a group: a time-only (or total) row of that group under k is left out.
-  const suppress = !hasGroupDims && filtered ? 'WHERE finalizeAggregation(vstate) >= {k:UInt64}' : '';
-  const middle = `SELECT ${[...folded, 's_pageviews', 's_events', 's_visits', 's_bounces', 's_duration', 'vstate'].join(', ')} FROM (${inner}) ${suppress}`;
+  const suppress = !hasGroupDims && filtered;
+  const middle = `SELECT ${[...folded, ...[...SUMS, 'visitors'].map((c) => `s_${c}`)].join(', ')} FROM (${combined}) ${suppress ? 'WHERE s_visitors >= {k:UInt64}' : ''}`;
 
-  const outerSelect = [...dims.map((d) => d.out), ...plan.metrics.map((m) => `${METRIC_SQL[m]} AS m_${m}`)];
   const orderAlias = (name: string) => {
     const i = plan.dimensions.indexOf(name);
     return i >= 0 ? `o${i}` : `m_${name}`;
   };
   const order = [...plan.orderBy.map(([n, dir]) => `${orderAlias(n)} ${dir.toUpperCase()}`), ...dims.map((d) => `${d.out} ASC`)];
-  // An empty (no dimensions) aggregate over no rows still yields one row of zeros, like Plausible.
   const sql = `
-    SELECT ${outerSelect.join(', ')}
+    SELECT ${[...dims.map((d) => d.out), ...plan.metrics.map((m) => `${METRIC_SQL[m]} AS m_${m}`)].join(', ')}
     FROM (${middle})
     ${dims.length ? `GROUP BY ${dims.map((d) => d.out).join(', ')}` : ''}
     ${!dims.length && suppress ? 'HAVING count() > 0' : ''}
