@@ -4,7 +4,7 @@
 // as crawlers but that carry people; we keep counting those, and they stay as misses here.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { botReason } from '../../../collector/classify/bot.ts';
+import { detectionResult } from '../bot-fixtures.ts';
 import type { ConformanceSuite, SuiteResult } from '../framework.ts';
 
 const FIXTURE = 'crawler-user-agents/crawler-user-agents.json';
@@ -22,16 +22,7 @@ const suite: ConformanceSuite = {
     const uas = entries
       .flatMap((e) => e.instances ?? [])
       .filter((ua): ua is string => typeof ua === 'string');
-    const missed = uas.filter((ua) => botReason(ua) === null);
-    const passed = uas.length - missed.length;
-    return {
-      name: 'crawler-user-agents (detected)',
-      passed,
-      total: uas.length,
-      target: { minRate: 0.99, label: '>= 99% detected' },
-      rate: uas.length ? passed / uas.length : 0,
-      failures: missed.slice(0, 10),
-    };
+    return detectionResult('crawler-user-agents (detected)', uas);
   },
 };
 

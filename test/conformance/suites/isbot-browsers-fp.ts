@@ -1,26 +1,17 @@
 // False positives of botReason on isbot's real-browser fixtures (every user agent in browsers.yml):
 // a browser we take for a robot is a person we fail to count. `rate` is the false-positive rate.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { botReason } from '../../../collector/classify/bot.ts';
+import { userAgentsOfYaml } from '../bot-fixtures.ts';
 import type { ConformanceSuite, SuiteResult } from '../framework.ts';
 
 const FIXTURE = 'isbot/browsers.yml';
-
-/** browsers.yml maps a browser (or group of browsers) to a list of its user agents. */
-function userAgents(file: string): string[] {
-  const byName = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  return Object.values(byName)
-    .flatMap((v) => (Array.isArray(v) ? v : [v]))
-    .filter((ua): ua is string => typeof ua === 'string');
-}
 
 const suite: ConformanceSuite = {
   name: 'isbot browsers (false positives)',
   needs: [FIXTURE],
   run(peerdata: string): SuiteResult {
-    const uas = userAgents(join(peerdata, FIXTURE));
+    const uas = userAgentsOfYaml(join(peerdata, FIXTURE));
     const flagged = uas
       .map((ua) => ({ ua, reason: botReason(ua) }))
       .filter((r) => r.reason !== null);
