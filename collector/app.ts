@@ -76,11 +76,6 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   metrics.describe('telmark_requests_rejected_total', 'Beacons rejected with a 4xx, by status and field.');
   const app = new Hono();
 
-  // Security headers protect what a browser renders or runs (the script, JSON answers); the
-  // beacon's empty 202 has nothing for them to protect, and on that hot path they cost ~30%.
-  const headers = secureHeaders({ crossOriginResourcePolicy: 'cross-origin' });
-  app.use('*', async (c, next) => (c.req.method === 'POST' && c.req.path === '/api/event' ? next() : headers(c, next)));
-
   // Any site may send beacons: they carry no credentials, so a wildcard origin is safe. Hono's cors
   // answers the preflight; a beacon itself is a "simple" request, whose answer needs only the
   // wildcard Allow-Origin header, set in the handler below (the middleware costs ~15% per beacon).
@@ -90,6 +85,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
     '/api/event',
     limitBody(deps.maxBodyBytes, (c) => invalid(metrics, c, 413, 'body', `body is larger than ${deps.maxBodyBytes} bytes`)),
     async (c) => {
+      // Errors carry it too, so a fetch() caller can read the reason.
       c.header('access-control-allow-origin', '*');
       const headers = headerReader(c);
       const type = (headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
@@ -112,6 +108,12 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
       return c.body(null, 202);
     },
   );
+
+  // Registered after the beacon route on purpose: the beacon's handler answers without calling
+  // next(), so this middleware runs for every other route only. Security headers protect what a
+  // browser renders or runs (the script, JSON answers); the beacon's empty 202 has nothing for
+  // them to protect, and on that hot path they cost ~30%.
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
 
   app.get('/js/script.js', compress(), (c) =>
     c.body(TRACKER_SCRIPT, 200, {

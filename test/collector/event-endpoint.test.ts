@@ -129,6 +129,9 @@ describe('POST /api/event', () => {
     const script = await fetch(`${t.collectorUrl}/js/script.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toContain('javascript');
+    // Hono's secureHeaders on everything a browser renders or runs.
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(script.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     expect((await script.text()).length).toBeGreaterThan(200);
     expect((await fetch(`${t.collectorUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.dashboardUrl}/healthz`)).status).toBe(200);
