@@ -43,4 +43,6 @@ export interface PipelineEvent {
   path?: string;
   visitorKey?: string;
   visit?: VisitDelta;
+  /** Finer reason for a drop, from a fixed list (for bots: the signal that caught them). */
+  dropDetail?: string;
 }

@@ -14,6 +14,7 @@ export class Pipeline {
   ) {
     metrics.describe('telmark_events_counted_total', 'Events booked into the aggregates.');
     metrics.describe('telmark_events_dropped_total', 'Events not counted, by reason.');
+    metrics.describe('telmark_bots_dropped_total', 'Bot events dropped, by the signal that caught them.');
   }
 
   process(beacon: Beacon, request: RequestFacts): PipelineOutcome[] {
@@ -30,6 +31,7 @@ export class Pipeline {
         ev.clientIp = undefined;
         ev.request.peer = undefined;
         this.metrics.inc('telmark_events_dropped_total', { reason });
+        if (reason === 'bot' && ev.dropDetail) this.metrics.inc('telmark_bots_dropped_total', { signal: ev.dropDetail });
         return { counted: false, reason };
       }
     }

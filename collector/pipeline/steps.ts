@@ -51,7 +51,12 @@ export const truncateIp: Step = (ev, ctx) => {
   return undefined;
 };
 
-export const dropBots: Step = (ev) => (botReason(ev.userAgent, ev.request.headers) ? 'bot' : undefined);
+export const dropBots: Step = (ev) => {
+  const signal = botReason(ev.userAgent, ev.request.headers);
+  if (!signal) return undefined;
+  ev.dropDetail = signal;
+  return 'bot';
+};
 
 export const parseUserAgent: Step = (ev, ctx) => {
   ev.ua = ctx.parseUserAgent(ev.userAgent);

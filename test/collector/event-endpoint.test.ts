@@ -85,6 +85,7 @@ describe('POST /api/event', () => {
     expect(await totalPageviews()).toBe(before);
     expect(await metric('telmark_events_dropped_total{reason="unknown_site"}')).toBe(1);
     expect(await metric('telmark_events_dropped_total{reason="bot"}')).toBe(1);
+    expect(await metric('telmark_bots_dropped_total{signal="isbot"}')).toBe(1);
     expect(await metric('telmark_events_dropped_total{reason="gpc"}')).toBe(1);
     expect(await metric('telmark_events_dropped_total{reason="dnt"}')).toBe(1);
   });
