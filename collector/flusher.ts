@@ -42,6 +42,7 @@ const rowCount = (rows: Record<CubeName, IngestRow[]>) => CUBE_NAMES.reduce((n, 
 export class Flusher {
   private queue: QueuedBatch[] = [];
   private running: Promise<void> | undefined;
+  private followUp: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private nextAttemptAt = 0;
@@ -87,9 +88,21 @@ export class Flusher {
     return this.queue.length;
   }
 
-  /** Drains the aggregator and inserts every queued batch; resolves when done or after a failure. */
+  /**
+   * Drains the aggregator and inserts every queued batch; resolves when done or after a failure.
+   * Calls made while a flush runs share one follow-up flush, so a burst of callers (every beacon
+   * past MAX_PENDING_ROWS asks for one) never builds a chain of flushes.
+   */
   flush(opts: { ignoreBackoff?: boolean } = {}): Promise<void> {
-    if (this.running) return this.running.then(() => this.flush(opts));
+    if (this.running) {
+      this.followUp ??= this.running
+        .catch(() => {})
+        .then(() => {
+          this.followUp = undefined;
+          return this.flush(opts);
+        });
+      return this.followUp;
+    }
     this.running = this.doFlush(opts.ignoreBackoff ?? false).finally(() => {
       this.running = undefined;
     });

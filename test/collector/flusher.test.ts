@@ -119,6 +119,38 @@ describe('Flusher', () => {
     expect(readdirSync(spoolDir).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 
+  it('a burst of flush requests during a slow insert shares one follow-up flush', async () => {
+    let inserts = 0;
+    const slow: Store = {
+      ...store,
+      client: new Proxy(store.client, {
+        get(target, prop, receiver) {
+          if (prop !== 'insert') return Reflect.get(target, prop, receiver);
+          return async (params: Parameters<typeof target.insert>[0]) => {
+            inserts++;
+            await new Promise((r) => setTimeout(r, 20));
+            return target.insert(params);
+          };
+        },
+      }),
+    };
+    const agg = new Aggregator();
+    const flusher = new Flusher(slow, agg, new Spool(join(dir, 'spool-e')), new Metrics(), { intervalMs: 60_000, maxQueuedRows: 1_000_000, log: () => {} });
+    addPageviews(agg, 'burst.test', 5);
+    const first = flusher.flush();
+    const burst = [];
+    for (let i = 0; i < 1000; i++) {
+      addPageviews(agg, 'burst.test', 1);
+      burst.push(flusher.flush());
+    }
+    // One shared follow-up, not a chain of a thousand flushes.
+    expect(new Set(burst).size).toBe(1);
+    await Promise.all([first, ...burst]);
+    // Two batches (the first, and one follow-up with the burst's rows), 4 cubes each.
+    expect(inserts).toBe(8);
+    expect(await pageviews('burst.test')).toBe(1005);
+  });
+
   it('a spooled batch replayed twice (crash after insert, before delete) counts once', async () => {
     const spoolDir = join(dir, 'spool-d');
     const keep = join(dir, 'keep-d');
