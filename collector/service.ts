@@ -58,9 +58,16 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     onInserted: (oldest) => {
       const at = Date.parse(`${oldest.replace(' ', 'T')}Z`);
       if (at < now() - closeDelayMs) dayCloser.markDirty(at);
+      // Days older than the hour cubes' window are closed for good: their hour rows are gone, so
+      // closing them again would replace the day with only the late rows. Say so, with a count.
+      if (at < now() - (config.hourlyRetentionDays - 1) * 86_400_000) {
+        metrics.inc('telmark_late_batches_beyond_window_total');
+        log(`flusher: a batch with data from ${oldest.slice(0, 10)} arrived after the ${config.hourlyRetentionDays}-day hourly window; days closed before it keep their earlier counts (HOURLY_RETENTION_DAYS)`);
+      }
     },
   });
   const uaParser = createUserAgentParser({ maxEntries: 10_000 });
+  metrics.describe('telmark_late_batches_beyond_window_total', 'Batches that reached ClickHouse after their days left the hourly window (not added to day cubes).');
   metrics.gauge('telmark_sessions', () => sessions.size);
   metrics.gauge('telmark_ua_cache_entries', () => uaParser.size());
   const pipeline = new Pipeline(

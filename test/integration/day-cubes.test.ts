@@ -80,3 +80,20 @@ it('time:hour reaches back HOURLY_RETENTION_DAYS; further back it says to use da
   expect(old.status).toBe(400);
   expect(old.json.error).toMatch(/time:hour is kept for 14 days/);
 });
+
+it('a batch older than the hourly window is reported, not folded into closed days', async () => {
+  const before = await t.query({ site_id: 'example.com', date_range: 'all', metrics: ['pageviews'] });
+  const now = t.clock.ms;
+  t.clock.ms = now - 20 * DAY * 1000;
+  expect((await t.beacon(pageview('https://example.com/very-late'), { 'x-forwarded-for': '192.0.2.88' })).status).toBe(202);
+  t.clock.ms = now;
+  await t.flush();
+  await t.closeDays();
+  expect(t.logs.some((l) => /arrived after the 14-day hourly window/.test(l))).toBe(true);
+  const metrics = await (await fetch(`${t.collectorUrl}/metrics`)).text();
+  expect(metrics).toMatch(/^telmark_late_batches_beyond_window_total 1$/m);
+  // The late row sits in the hour cubes until their TTL; the closed days are untouched.
+  const days = await t.query({ site_id: 'example.com', date_range: '7d', metrics: ['pageviews'], dimensions: ['time:day'] });
+  expect(days.json.results[0]).toEqual({ dimensions: ['2026-11-18'], metrics: [4] });
+  expect(before.status).toBe(200);
+});
