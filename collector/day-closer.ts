@@ -1,5 +1,8 @@
 import { CUBE_DIMENSIONS, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable } from '../schema/cubes.ts';
 import type { Store } from '../schema/client.ts';
+import { addDays, localDate } from '../schema/dates.ts';
+import { closedDays } from '../schema/day-closings.ts';
+import { errorLine } from '../schema/errors.ts';
 import type { Site } from '../schema/sites.ts';
 
 export interface DayCloserOptions {
@@ -9,17 +12,6 @@ export interface DayCloserOptions {
   closeDelayMs: number;
   /** Hour cubes are kept this long; older unclosed days cannot be closed any more. */
   hourlyRetentionDays: number;
-}
-
-/** YYYY-MM-DD of an instant in a time zone. */
-export function localDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
-}
-
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
 
 /**
@@ -45,7 +37,7 @@ export class DayCloser {
   }
 
   start(intervalMs = 5 * 60_000): void {
-    this.timer = setInterval(() => void this.run().catch((err) => this.opts.log(`day closer: ${describe(err)}`)), intervalMs);
+    this.timer = setInterval(() => void this.run().catch((err) => this.opts.log(`day closer: ${errorLine(err)}`)), intervalMs);
     this.timer.unref();
   }
 
@@ -79,7 +71,7 @@ export class DayCloser {
     if (!first) return;
     const from = first > oldestKept ? first : oldestKept;
     if (from > lastClosable) return;
-    const closed = new Set(await this.closedDays(site, from, lastClosable));
+    const closed = new Set(await closedDays(this.store, site.domain, from, lastClosable));
     const dirtyDay = dirtyFrom === undefined ? undefined : localDate(dirtyFrom, site.timezone);
     const todo: string[] = [];
     for (let d = from; d <= lastClosable; d = addDays(d, 1)) {
@@ -103,15 +95,6 @@ export class DayCloser {
     });
     const [row] = await rs.json<{ d: string; n: string }>();
     return row && Number(row.n) > 0 ? row.d : undefined;
-  }
-
-  private async closedDays(site: Site, from: string, to: string): Promise<string[]> {
-    const rs = await this.store.client.query({
-      query: `SELECT toString(day) AS d FROM ${this.store.table(DAY_CLOSINGS_TABLE)} FINAL WHERE site = {site:String} AND day BETWEEN {from:Date} AND {to:Date}`,
-      query_params: { site: site.domain, from, to },
-      format: 'JSONEachRow',
-    });
-    return (await rs.json<{ d: string }>()).map((r) => r.d);
   }
 
   /** Closes local days from..to (inclusive) of one site. */
@@ -140,8 +123,4 @@ export class DayCloser {
     });
     this.opts.log(`day closer: ${site.domain} ${from === to ? from : `${from}..${to}`} closed`);
   }
-}
-
-function describe(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CUBE_NAMES, ingestTable, type CubeName } from '../schema/cubes.ts';
 import type { Store } from '../schema/client.ts';
+import { errorLine } from '../schema/errors.ts';
 import type { Aggregator, IngestRow } from './aggregator.ts';
 import type { Metrics } from './metrics.ts';
 import type { Spool } from './spool.ts';
@@ -126,7 +127,7 @@ export class Flusher {
         const min = this.opts.minBackoffMs ?? 1000;
         const wait = Math.min(this.opts.maxBackoffMs ?? 60_000, min * 2 ** (this.failures - 1));
         this.nextAttemptAt = Date.now() + wait;
-        this.opts.log(`flusher: insert failed (${describe(err)}); ${this.queue.length} batch(es) kept, retry in ${wait} ms`);
+        this.opts.log(`flusher: insert failed (${errorLine(err)}); ${this.queue.length} batch(es) kept, retry in ${wait} ms`);
         throw err;
       }
       this.queue.shift();
@@ -192,10 +193,4 @@ export class Flusher {
       return { flushed: false, spooled };
     }
   }
-}
-
-/** Error text for logs: ClickHouse's message, cut short. Never carries event data. */
-function describe(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0]!.slice(0, 200);
 }

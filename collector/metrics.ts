@@ -12,7 +12,7 @@ export class Metrics {
   }
 
   inc(name: string, labels?: Record<string, string>, by = 1): void {
-    const key = labels ? `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : name;
+    const key = seriesKey(name, labels);
     this.counters.set(key, (this.counters.get(key) ?? 0) + by);
   }
 
@@ -21,8 +21,7 @@ export class Metrics {
   }
 
   value(name: string, labels?: Record<string, string>): number {
-    const key = labels ? `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : name;
-    return this.counters.get(key) ?? 0;
+    return this.counters.get(seriesKey(name, labels)) ?? 0;
   }
 
   render(): string {
@@ -45,4 +44,9 @@ export class Metrics {
     }
     return lines.join('\n') + '\n';
   }
+}
+
+/** A series as Prometheus writes it: name{label="value",...}. */
+function seriesKey(name: string, labels?: Record<string, string>): string {
+  return labels ? `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : name;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { Store } from '../schema/client.ts';
+import { errorLine } from '../schema/errors.ts';
 import { Aggregator } from './aggregator.ts';
 import { createCollectorApp } from './app.ts';
 import { createUserAgentParser } from './classify/user-agent.ts';
@@ -114,7 +115,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       flusher.start();
       void flusher.flush().catch(() => {});
       dayCloser.start();
-      void dayCloser.run().catch((err) => log(`day closer: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
+      void dayCloser.run().catch((err) => log(`day closer: ${errorLine(err)}`));
       ready = true;
       log(`collector: ready, ${sites.all().length} site(s) registered`);
     },

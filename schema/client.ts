@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { StorageConfig } from './config.ts';
+import { errorLine } from './errors.ts';
 
 export type { ClickHouseClient };
 
@@ -61,8 +62,7 @@ export async function checkStore(store: Store, config: StorageConfig): Promise<v
     await store.client.query({ query: 'SELECT 1', format: 'JSONEachRow' });
   } catch (err) {
     if (config.mode === 'embedded') throw explainChdbError(err, join(config.dataDir, 'chdb'));
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new Error(`ClickHouse at ${config.url} is not reachable: ${message}`);
+    throw new Error(`ClickHouse at ${config.url} is not reachable: ${errorLine(err)}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { checkStore, openStore } from '../schema/client.ts';
 import { storageConfig } from '../schema/config.ts';
 import { ConfigError, int } from '../schema/env.ts';
 import { migrate } from '../schema/migrate.ts';
+import { errorLine } from '../schema/errors.ts';
 
 try {
   const config = storageConfig(process.env);
@@ -16,6 +17,6 @@ try {
   });
   await store.close();
 } catch (err) {
-  console.error(`telmark migrate: ${err instanceof ConfigError ? err.message : err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  console.error(`telmark migrate: ${errorLine(err)}`);
   process.exit(err instanceof ConfigError ? 2 : 1);
 }

@@ -1,5 +1,6 @@
 // `npm start`: collector + dashboard in one process on embedded ClickHouse (or CLICKHOUSE_URL).
 import { ConfigError } from '../schema/env.ts';
+import { errorLine } from '../schema/errors.ts';
 import { snippet } from '../collector/tracker/script.ts';
 import { startAll, type Running } from './start-all.ts';
 
@@ -12,7 +13,7 @@ export async function main(opts: { collector?: boolean; dashboard?: boolean } = 
       console.error(`telmark: ${err.message}`);
       process.exit(2);
     }
-    console.error(`telmark: could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    console.error(`telmark: could not start: ${errorLine(err)}`);
     process.exit(1);
   }
   const sites = running.collector?.sites.all() ?? [];
@@ -49,7 +50,7 @@ export async function main(opts: { collector?: boolean; dashboard?: boolean } = 
         process.exit(0);
       },
       (err) => {
-        console.error(`telmark: error while stopping: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        console.error(`telmark: error while stopping: ${errorLine(err)}`);
         process.exit(1);
       },
     );

@@ -13,12 +13,9 @@
 //   proxy guides describe) forwards User-Agent and X-Forwarded-For, often nothing else.
 import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
+import type { HeaderReader } from '../ip/client-ip.ts';
 import type { BotReason } from './types.ts';
 
-/** Web `Headers`, or anything shaped like it (undefined allowed so plain maps fit too). */
-export interface HeaderReader {
-  get(name: string): string | null | undefined;
-}
 
 /**
  * Shorter than any user agent a browser engine sends (even terse ones such as "pinterest/0." or

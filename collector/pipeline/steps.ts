@@ -1,5 +1,5 @@
 import { botReason } from '../classify/bot.ts';
-import { classifyAcquisition } from '../classify/acquisition.ts';
+import { classifyAcquisition, directAcquisition } from '../classify/acquisition.ts';
 import { cleanPath } from '../classify/path.ts';
 import type { Acquisition, UserAgentInfo } from '../classify/types.ts';
 import { resolveClientIp, type TrustedProxies } from '../ip/client-ip.ts';
@@ -86,13 +86,6 @@ export const computeVisitorKey: Step = (ev, ctx) => {
   return undefined;
 };
 
-const DIRECT: Acquisition = {
-  source: '',
-  channel: 'Direct',
-  referrerHost: '',
-  utm: { source: '', medium: '', campaign: '', content: '', term: '' },
-};
-
 /**
  * Joins the event to its visit. A visit's source is decided by its first event; an internal
  * navigation is never a new source (and, opening a visit, counts as Direct).
@@ -101,7 +94,8 @@ export const trackVisit: Step = (ev, ctx) => {
   const acq = ev.acquisition!;
   const interactive = ev.beacon.name === 'pageview' || ev.beacon.interactive !== false;
   ev.visit = ctx.sessions.track(`${ev.site!.domain}\x1f${ev.visitorKey}`, ev.request.receivedAt, interactive, () => {
-    const entry = acq.kind === 'spam' ? DIRECT : acq.acquisition;
+    // Spam never gets here (classifySource drops it); the check only narrows the type.
+    const entry = acq.kind === 'spam' ? directAcquisition() : acq.acquisition;
     return { entry, entryPage: ev.path!, tech: ev.ua!, cubes: visitCubes(entry, ev.path!, ev.ua!) };
   });
   return undefined;

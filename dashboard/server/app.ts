@@ -3,7 +3,8 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Store } from '../../schema/client.ts';
-import { listSites, type Site } from '../../schema/sites.ts';
+import { errorLine } from '../../schema/errors.ts';
+import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
 import { planQuery, StatsQueryError } from './stats/query.ts';
 import { runQuery } from './stats/run.ts';
 
@@ -53,7 +54,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
       return c.json({ error: 'body is not valid JSON' }, 400);
     }
     const siteId = typeof body === 'object' && body !== null ? (body as { site_id?: unknown }).site_id : undefined;
-    const site = (await sites()).find((s) => s.domain === (typeof siteId === 'string' ? siteId.toLowerCase().replace(/^www\./, '') : ''));
+    const site = typeof siteId === 'string' ? (await sites()).find((s) => s.domain === normaliseDomain(siteId)) : undefined;
     try {
       const plan = planQuery(body, site, now(), deps.hourlyRetentionDays);
       return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors));
@@ -71,7 +72,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
   app.onError((err, c) => {
     // Middleware (bearer auth) answers 401/400 by throwing an HTTPException carrying its response.
     if (err instanceof HTTPException) return err.getResponse();
-    deps.log(`dashboard: query failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}`);
+    deps.log(`dashboard: query failed: ${errorLine(err)}`);
     return c.json({ error: 'internal error' }, 500);
   });
   return app;

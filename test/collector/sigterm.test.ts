@@ -6,24 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openStore } from '../../schema/client.ts';
-import { CHROME_UA, pageview } from '../helpers/telmark.ts';
+import { CHROME_UA, pageview, testEnv } from '../helpers/telmark.ts';
 
 it('every accepted event is counted after a SIGTERM under load', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'telmark-sigterm-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      COLLECTOR_PORT: '0',
-      DASHBOARD_PORT: '0',
-      COLLECTOR_HOST: '127.0.0.1',
-      DASHBOARD_HOST: '127.0.0.1',
-      SITES: 'example.com',
-      STATS_API_KEYS: 'sigterm-test-key-0123456789',
-      TRUSTED_PROXIES: '127.0.0.1',
-      // A long interval: everything still pending at SIGTERM must go out in the final flush.
-      FLUSH_INTERVAL_MS: '3600000',
-    },
+    // testEnv's long flush interval: everything still pending at SIGTERM must go out in the final flush.
+    env: { ...process.env, ...testEnv(dataDir) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

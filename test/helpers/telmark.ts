@@ -7,6 +7,27 @@ export const STATS_KEY = 'test-stats-key-0123456789';
 export const CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
+/**
+ * Settings for a test instance: fresh DATA_DIR, random ports on loopback, one site, the test key,
+ * loopback trusted as a proxy (so tests can send many client IPs via X-Forwarded-For), and no
+ * timed flush (tests flush when they want to look).
+ */
+export function testEnv(dataDir: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    COLLECTOR_PORT: '0',
+    DASHBOARD_PORT: '0',
+    COLLECTOR_HOST: '127.0.0.1',
+    DASHBOARD_HOST: '127.0.0.1',
+    SITES: 'example.com',
+    STATS_API_KEYS: STATS_KEY,
+    PRIVACY_MIN_VISITORS: '1',
+    TRUSTED_PROXIES: '127.0.0.1/32,::1',
+    FLUSH_INTERVAL_MS: '3600000',
+    ...overrides,
+  };
+}
+
 /** A controllable clock, so visits, buckets and date ranges are deterministic. */
 export class TestClock {
   constructor(public ms: number) {}
@@ -38,19 +59,7 @@ export async function startTestTelmark(env: Record<string, string> = {}, clockSt
   const logs: string[] = [];
   const clock = new TestClock(clockStart);
   const running = await startAll(
-    {
-      DATA_DIR: dataDir,
-      COLLECTOR_PORT: '0',
-      DASHBOARD_PORT: '0',
-      COLLECTOR_HOST: '127.0.0.1',
-      DASHBOARD_HOST: '127.0.0.1',
-      SITES: 'example.com',
-      STATS_API_KEYS: STATS_KEY,
-      PRIVACY_MIN_VISITORS: '1',
-      TRUSTED_PROXIES: '127.0.0.1/32,::1',
-      FLUSH_INTERVAL_MS: '3600000',
-      ...env,
-    },
+    testEnv(dataDir, env),
     { log: (l) => logs.push(l), now: clock.now },
   );
   return Object.assign(running, {

@@ -1,3 +1,5 @@
+import { addDays, localDate } from '../../../schema/dates.ts';
+
 /** Resolved date range: whole days in the site's time zone, `to` inclusive. */
 export interface DateRange {
   from: string;
@@ -9,16 +11,6 @@ export interface DateRange {
 export const DATE_PRESETS = ['realtime', 'day', '7d', '30d', '90d', 'month', '6mo', '12mo', 'year', 'all'] as const;
 export type DatePreset = (typeof DATE_PRESETS)[number];
 
-/** Today's date in a time zone, as YYYY-MM-DD. */
-export function todayIn(timeZone: string, now: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
-function shift(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 function monthStart(date: string, monthsBack: number): string {
   const d = new Date(`${date.slice(0, 7)}-01T00:00:00Z`);
@@ -32,18 +24,18 @@ function monthStart(date: string, monthsBack: number): string {
  * month/year; 6mo/12mo = this month and the 5/11 before it; all = everything kept.
  */
 export function resolvePreset(preset: DatePreset, timeZone: string, now: number): DateRange {
-  const today = todayIn(timeZone, now);
+  const today = localDate(now, timeZone);
   switch (preset) {
     case 'realtime':
-      return { from: shift(today, -1), to: today, realtime: true };
+      return { from: addDays(today, -1), to: today, realtime: true };
     case 'day':
       return { from: today, to: today };
     case '7d':
-      return { from: shift(today, -6), to: today };
+      return { from: addDays(today, -6), to: today };
     case '30d':
-      return { from: shift(today, -29), to: today };
+      return { from: addDays(today, -29), to: today };
     case '90d':
-      return { from: shift(today, -89), to: today };
+      return { from: addDays(today, -89), to: today };
     case 'month':
       return { from: monthStart(today, 0), to: today };
     case '6mo':
@@ -64,5 +56,5 @@ export function isIsoDate(s: string): boolean {
 }
 
 export function nextDay(date: string): string {
-  return shift(date, 1);
+  return addDays(date, 1);
 }

@@ -1,5 +1,5 @@
 import type { Store } from '../../../schema/client.ts';
-import { DAY_CLOSINGS_TABLE } from '../../../schema/cubes.ts';
+import { closedDays } from '../../../schema/day-closings.ts';
 import { buildQuery } from './sql.ts';
 import type { QueryPlan } from './query.ts';
 
@@ -11,8 +11,9 @@ export interface StatsResponse {
 
 /** Runs a planned query and shapes the answer like Plausible's Stats API v2. */
 export async function runQuery(store: Store, plan: QueryPlan, minVisitors: number): Promise<StatsResponse> {
-  const closedDays = plan.grain === 'day' ? await closedDaysIn(store, plan) : [];
-  const { sql, params } = buildQuery(store, plan, minVisitors, closedDays);
+  // The range's local days that the day closer has folded into the day cubes.
+  const closed = plan.grain === 'day' ? await closedDays(store, plan.site, plan.range.from, plan.range.to) : [];
+  const { sql, params } = buildQuery(store, plan, minVisitors, closed);
   const rs = await store.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
   const rows = await rs.json<Record<string, string | number>>();
   const results = rows.map((r) => ({
@@ -25,7 +26,7 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
       time_zone: plan.timeZone,
       cube: plan.cube,
       granularity: plan.grain,
-      days_from_day_cubes: closedDays.length,
+      days_from_day_cubes: closed.length,
       privacy_min_visitors: minVisitors,
     },
     query: {
@@ -38,14 +39,4 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
       pagination: { limit: plan.limit, offset: plan.offset },
     },
   };
-}
-
-/** The range's local days that the day closer has folded into the day cubes. */
-async function closedDaysIn(store: Store, plan: QueryPlan): Promise<string[]> {
-  const rs = await store.client.query({
-    query: `SELECT toString(day) AS d FROM ${store.table(DAY_CLOSINGS_TABLE)} FINAL WHERE site = {site:String} AND day BETWEEN {from:Date} AND {to:Date}`,
-    query_params: { site: plan.site, from: plan.range.from, to: plan.range.to },
-    format: 'JSONEachRow',
-  });
-  return (await rs.json<{ d: string }>()).map((r) => r.d);
 }
