@@ -19,9 +19,22 @@ export interface CollectorAppDeps {
   /** False until storage is ready, and again while shutting down. */
   isReady: () => boolean;
   isAccepting: () => boolean;
+  /** The abuse buffer's view of the request's client (absent when ABUSE_MAX_IPS=0). */
+  abuse?: AbuseGate;
   /** Called after each accepted beacon (the service uses it to flush early when memory fills). */
   afterEvent?: () => void;
   now?: () => number;
+}
+
+/**
+ * What the HTTP layer asks of the abuse buffer. Both resolve the client address themselves (from
+ * the socket peer and, behind a trusted proxy, the forwarding headers) and never hand it back.
+ */
+export interface AbuseGate {
+  /** Seconds the client should wait when its address is flagged; undefined otherwise. */
+  refuse(peer: string | undefined, headers: HeaderReader): number | undefined;
+  /** Counts a refused (4xx) request against its address. */
+  noteInvalid(peer: string | undefined, headers: HeaderReader): void;
 }
 
 /**
@@ -61,10 +74,11 @@ function headerReader(c: Context): HeaderReader {
   };
 }
 
-const invalid = (metrics: Metrics, c: Context, status: 400 | 413 | 415, field: string, error: string) => {
-  metrics.inc('telmark_requests_rejected_total', { status: String(status), field });
-  return c.json({ error }, status);
-};
+/** 429 with Retry-After: the address is flagged until its abuse entry ends. */
+function tooManyRequests(c: Context, retryAfterS: number): Response {
+  c.header('retry-after', String(retryAfterS));
+  return c.json({ error: `too many requests from this address; retry after ${retryAfterS} s` }, 429);
+}
 
 /**
  * The public collector: Plausible's Events API, the tracker script, health and metrics.
@@ -74,7 +88,17 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   const { metrics } = deps;
   const now = deps.now ?? Date.now;
   metrics.describe('telmark_requests_rejected_total', 'Beacons rejected with a 4xx, by status and field.');
+  metrics.describe('telmark_requests_refused_abuse_total', 'Beacons answered 429 because their address is flagged.');
   const app = new Hono();
+  const invalid = (c: Context, status: 400 | 413 | 415, field: string, error: string) => {
+    metrics.inc('telmark_requests_rejected_total', { status: String(status), field });
+    deps.abuse?.noteInvalid(deps.peerAddress(c), headerReader(c));
+    return c.json({ error }, status);
+  };
+  const refused = (c: Context, retryAfterS: number) => {
+    metrics.inc('telmark_requests_refused_abuse_total');
+    return tooManyRequests(c, retryAfterS);
+  };
 
   // Any site may send beacons: they carry no credentials, so a wildcard origin is safe. Hono's cors
   // answers the preflight; a beacon itself is a "simple" request, whose answer needs only the
@@ -83,27 +107,33 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
 
   app.post(
     '/api/event',
-    limitBody(deps.maxBodyBytes, (c) => invalid(metrics, c, 413, 'body', `body is larger than ${deps.maxBodyBytes} bytes`)),
-    async (c) => {
+    async (c, next) => {
       // Errors carry it too, so a fetch() caller can read the reason.
       c.header('access-control-allow-origin', '*');
+      // A flagged address is refused before its body is read.
+      const wait = deps.abuse?.refuse(deps.peerAddress(c), headerReader(c));
+      return wait === undefined ? next() : refused(c, wait);
+    },
+    limitBody(deps.maxBodyBytes, (c) => invalid(c, 413, 'body', `body is larger than ${deps.maxBodyBytes} bytes`)),
+    async (c) => {
       const headers = headerReader(c);
       const type = (headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
       // sendBeacon posts text/plain to avoid a CORS preflight; both carry the same JSON.
       if (type !== 'application/json' && type !== 'text/plain') {
-        return invalid(metrics, c, 415, 'content-type', 'content-type must be application/json or text/plain');
+        return invalid(c, 415, 'content-type', 'content-type must be application/json or text/plain');
       }
       const parsed = parseBeacon(await c.req.text());
-      if (!parsed.ok) return invalid(metrics, c, 400, parsed.field, parsed.error);
+      if (!parsed.ok) return invalid(c, 400, parsed.field, parsed.error);
       // Checked after the body is read: from here to the 202 nothing awaits, so an event is either
       // refused (the client retries) or booked before the final flush drains the aggregator.
       if (!deps.isAccepting()) return c.json({ error: 'collector is shutting down, retry shortly' }, 503);
-      deps.pipeline.process(parsed.beacon, {
+      const outcomes = deps.pipeline.process(parsed.beacon, {
         peer: deps.peerAddress(c),
         headers,
         receivedAt: now(),
       });
       deps.afterEvent?.();
+      for (const o of outcomes) if (o.status === 'dropped' && o.retryAfterS !== undefined) return refused(c, o.retryAfterS);
       // 202 whether counted or dropped (unknown site, bot): a tracker cannot learn what we filter.
       return c.body(null, 202);
     },

@@ -1,4 +1,5 @@
 import { ConfigError, int, list, port, str, type Env } from '../schema/env.ts';
+import { abuseConfig, type AbuseConfig } from './abuse/config.ts';
 import { TrustedProxies } from './ip/client-ip.ts';
 import type { TruncationPrefixes } from './ip/truncate.ts';
 
@@ -23,6 +24,7 @@ export interface CollectorConfig {
   /** Domains to register at start (SITES). */
   seedSites: string[];
   defaultTimezone: string;
+  abuse: AbuseConfig;
 }
 
 export function isValidTimezone(tz: string): boolean {
@@ -67,5 +69,6 @@ export function collectorConfig(env: Env): CollectorConfig {
     hourlyRetentionDays: int(env, 'HOURLY_RETENTION_DAYS', 14, 3, 400),
     seedSites,
     defaultTimezone,
+    abuse: abuseConfig(env),
   };
 }

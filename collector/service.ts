@@ -3,6 +3,9 @@ import type { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { Store } from '../schema/client.ts';
 import { errorLine } from '../schema/errors.ts';
+import { AbuseBuffer } from './abuse/buffer.ts';
+import { abuseGate } from './abuse/gate.ts';
+import { HoldQueue } from './abuse/hold.ts';
 import { Aggregator } from './aggregator.ts';
 import { createCollectorApp } from './app.ts';
 import { createUserAgentParser } from './classify/user-agent.ts';
@@ -11,6 +14,7 @@ import { DayCloser } from './day-closer.ts';
 import { Flusher } from './flusher.ts';
 import { TrustedProxies } from './ip/client-ip.ts';
 import { Metrics } from './metrics.ts';
+import type { PipelineEvent } from './pipeline/event.ts';
 import { Pipeline } from './pipeline/index.ts';
 import { DailySalt } from './salt.ts';
 import { SessionStore } from './sessions.ts';
@@ -25,6 +29,10 @@ export interface CollectorService {
   sessions: SessionStore;
   flusher: Flusher;
   dayCloser: DayCloser;
+  /** The abuse buffer (full IPs, memory only); undefined when ABUSE_MAX_IPS=0. */
+  abuse?: AbuseBuffer;
+  /** Counts (or drops, if their address got flagged) every event still in the abuse hold. */
+  releaseHeld(): void;
   /** Loads sites, replays the spool, starts the flush timer; /healthz answers 200 after it. */
   start(): Promise<void>;
   /** Stops accepting beacons (503), flushes everything (or spools it). */
@@ -71,18 +79,35 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
   metrics.describe('telmark_late_batches_beyond_window_total', 'Batches that reached ClickHouse after their days left the hourly window (not added to day cubes).');
   metrics.gauge('telmark_sessions', () => sessions.size);
   metrics.gauge('telmark_ua_cache_entries', () => uaParser.size());
+  const trustedProxies = new TrustedProxies(config.trustedProxies);
+  const abuse = config.abuse.maxIps > 0 ? new AbuseBuffer(config.abuse, now) : undefined;
+  const hold = abuse && config.abuse.holdMs > 0 ? new HoldQueue<PipelineEvent>(config.abuse.holdMs, config.abuse.holdMaxEvents, now) : undefined;
+  if (abuse) {
+    // Numbers only: no address ever becomes a label.
+    metrics.gauge('telmark_abuse_entries', () => abuse.size);
+    metrics.gauge('telmark_abuse_flagged_entries', () => abuse.flaggedCount);
+    metrics.gauge('telmark_abuse_memory_bytes', () => abuse.memoryBytes());
+    metrics.gauge('telmark_abuse_evicted_total', () => abuse.totals.evicted);
+    metrics.gauge('telmark_abuse_flags_total', () => abuse.totals.flagged);
+  }
   const pipeline = new Pipeline(
     {
       sites,
-      trustedProxies: new TrustedProxies(config.trustedProxies),
+      trustedProxies,
       prefixes: config.prefixes,
       parseUserAgent: (ua) => uaParser.parse(ua),
       salt: new DailySalt(now),
       sessions,
       aggregator,
+      abuse,
     },
     metrics,
+    undefined,
+    hold,
   );
+  // Held events are released as requests arrive; this timer covers quiet periods. The sweep ends
+  // entries past their TTL or age cap even when nobody looks them up.
+  let timers: NodeJS.Timeout[] = [];
   let ready = false;
   let accepting = true;
   const app = createCollectorApp({
@@ -92,6 +117,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     peerAddress: opts.peerAddress,
     isReady: () => ready && accepting,
     isAccepting: () => accepting,
+    abuse: abuse ? abuseGate(abuse, trustedProxies) : undefined,
     // Flush early when the pending rows pass their bound (MAX_PENDING_ROWS).
     afterEvent: () => {
       if (aggregator.size >= config.maxPendingRows) void flusher.flush().catch(() => {});
@@ -107,6 +133,8 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     sessions,
     flusher,
     dayCloser,
+    abuse,
+    releaseHeld: () => void pipeline.releaseHeld(true),
     async start() {
       await sites.seed(config.seedSites, config.defaultTimezone);
       await sites.refresh();
@@ -115,6 +143,8 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       flusher.start();
       void flusher.flush().catch(() => {});
       dayCloser.start();
+      if (hold) timers.push(setInterval(() => pipeline.releaseHeld(), 1_000).unref());
+      if (abuse) timers.push(setInterval(() => abuse.sweep(), 10_000).unref());
       void dayCloser.run().catch((err) => log(`day closer: ${errorLine(err)}`));
       ready = true;
       log(`collector: ready, ${sites.all().length} site(s) registered`);
@@ -122,6 +152,10 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     async stop() {
       accepting = false;
       sites.stop();
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      // Everything accepted is counted (or, if its address was flagged meanwhile, dropped).
+      pipeline.releaseHeld(true);
       await dayCloser.stop();
       const result = await flusher.close();
       log(

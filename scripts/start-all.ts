@@ -22,7 +22,7 @@ export interface Running {
   generatedKey: boolean;
   store: Store;
   collector: CollectorService;
-  /** Pushes all pending aggregates to ClickHouse now. */
+  /** Counts every event still in the abuse hold, then pushes all pending aggregates to ClickHouse now. */
   flush(): Promise<void>;
   /** Folds finished local days into the day cubes now (the collector also does it every 5 minutes). */
   closeDays(): Promise<void>;
@@ -100,6 +100,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     store,
     collector: collector!,
     flush: async () => {
+      collector?.releaseHeld();
       await collector?.flusher.flush({ ignoreBackoff: true });
     },
     closeDays: async () => {

@@ -1,6 +1,6 @@
 import type ipaddr from 'ipaddr.js';
 import type { Beacon } from '../beacon.ts';
-import type { AcquisitionResult, UserAgentInfo } from '../classify/types.ts';
+import type { AcquisitionResult, BotReason, UserAgentInfo } from '../classify/types.ts';
 import type { HeaderReader } from '../ip/client-ip.ts';
 import type { Site } from '../../schema/sites.ts';
 import type { VisitDelta } from '../sessions.ts';
@@ -13,9 +13,10 @@ export type DropReason =
   | 'no_ip'
   | 'bot'
   | 'referrer_spam'
+  | 'abuse'
   | 'shutting_down';
 
-export const DROP_REASONS: DropReason[] = ['unknown_site', 'dnt', 'gpc', 'no_ip', 'bot', 'referrer_spam', 'shutting_down'];
+export const DROP_REASONS: DropReason[] = ['unknown_site', 'dnt', 'gpc', 'no_ip', 'bot', 'referrer_spam', 'abuse', 'shutting_down'];
 
 /** What the HTTP layer knows about the request, besides the beacon body. */
 export interface RequestFacts {
@@ -43,6 +44,12 @@ export interface PipelineEvent {
   path?: string;
   visitorKey?: string;
   visit?: VisitDelta;
+  /** The bot signal of the user agent and headers (null: a person); set by checkAbuse or dropBots. */
+  botSignal?: BotReason | null;
+  /** The abuse entry of the client address (an opaque reference, not the address). */
+  abuseRef?: number;
+  /** With the `abuse` drop reason: seconds until the address's flag ends if it stays quiet. */
+  retryAfterS?: number;
   /** Finer reason for a drop, from a fixed list (for bots: the signal that caught them). */
   dropDetail?: string;
 }

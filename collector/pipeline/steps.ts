@@ -10,6 +10,8 @@ import type { DailySalt } from '../salt.ts';
 import type { SessionStore, VisitCubes } from '../sessions.ts';
 import type { SiteRegistry } from '../site-registry.ts';
 import type { DropReason, PipelineEvent } from './event.ts';
+import { addressKey } from '../abuse/address.ts';
+import type { AbuseBuffer } from '../abuse/buffer.ts';
 
 export interface StepContext {
   sites: SiteRegistry;
@@ -19,6 +21,8 @@ export interface StepContext {
   salt: DailySalt;
   sessions: SessionStore;
   aggregator: Aggregator;
+  /** The abuse buffer; absent when ABUSE_MAX_IPS=0. */
+  abuse?: AbuseBuffer;
 }
 
 /** A step enriches the event, or returns the reason it is dropped. */
@@ -43,6 +47,21 @@ export const resolveIp: Step = (ev, ctx) => {
   return undefined;
 };
 
+/**
+ * The one step that hands the full address to the abuse buffer (before truncateIp, so the buffer
+ * can tell clients apart): counts the event, the domain it names and its bot signal, and drops it
+ * when the address is flagged. Unknown domains count too: spraying made-up sites is a sign.
+ */
+export const checkAbuse: Step = (ev, ctx) => {
+  if (!ctx.abuse) return undefined;
+  ev.botSignal = botReason(ev.userAgent, ev.request.headers);
+  const verdict = ctx.abuse.recordEvent(addressKey(ev.clientIp!), ev.domain, ev.botSignal);
+  ev.abuseRef = verdict.ref;
+  if (!verdict.flag) return undefined;
+  ev.retryAfterS = verdict.retryAfterS;
+  return 'abuse';
+};
+
 /** After this step nothing downstream can see the full address. */
 export const truncateIp: Step = (ev, ctx) => {
   ev.truncatedIp = truncateAddress(ev.clientIp!, ctx.prefixes);
@@ -52,7 +71,7 @@ export const truncateIp: Step = (ev, ctx) => {
 };
 
 export const dropBots: Step = (ev) => {
-  const signal = botReason(ev.userAgent, ev.request.headers);
+  const signal = ev.botSignal !== undefined ? ev.botSignal : botReason(ev.userAgent, ev.request.headers);
   if (!signal) return undefined;
   ev.dropDetail = signal;
   return 'bot';
@@ -132,17 +151,23 @@ export const aggregate: Step = (ev, ctx) => {
   return undefined;
 };
 
-/** The pipeline, in order. */
+/**
+ * The pipeline, in order. Privacy signals come first: a DNT/GPC request is not even seen by the
+ * abuse buffer. The site is resolved after the abuse check so that beacons for unknown domains
+ * count towards their sender's rates.
+ */
 export const STEPS: Array<[name: string, step: Step]> = [
-  ['resolveSite', resolveSite],
   ['honourPrivacySignals', honourPrivacySignals],
   ['resolveIp', resolveIp],
+  ['checkAbuse', checkAbuse],
   ['truncateIp', truncateIp],
+  ['resolveSite', resolveSite],
   ['dropBots', dropBots],
   ['parseUserAgent', parseUserAgent],
   ['classifySource', classifySource],
   ['cleanUpPath', cleanUpPath],
   ['computeVisitorKey', computeVisitorKey],
+  // With the abuse buffer on, events wait here ABUSE_HOLD_MS (see Pipeline and abuse/hold.ts).
   ['trackVisit', trackVisit],
   ['aggregate', aggregate],
 ];

@@ -106,8 +106,8 @@ describe('pipeline steps', () => {
     const pipeline = new Pipeline(ctx, metrics);
     const send = (url: string, referrer: string | null, at: number) =>
       pipeline.process({ name: 'pageview', url, domain: 'example.com', referrer }, { ...event().request, receivedAt: at });
-    expect(send('https://example.com/?utm_campaign=spring&utm_source=news&utm_medium=email', null, T0)).toEqual([{ counted: true }]);
-    expect(send('https://example.com/next', 'https://example.com/', T0 + 90_000)).toEqual([{ counted: true }]);
+    expect(send('https://example.com/?utm_campaign=spring&utm_source=news&utm_medium=email', null, T0)).toEqual([{ status: 'counted' }]);
+    expect(send('https://example.com/next', 'https://example.com/', T0 + 90_000)).toEqual([{ status: 'counted' }]);
     const rows = ctx.aggregator.drain().acquisition;
     const at = (ts: string) => rows.filter((r) => r.ts === ts);
     // Both pageviews count under the entry campaign; the second lands in its own minute.
@@ -127,9 +127,9 @@ describe('pipeline steps', () => {
     const metrics = new Metrics();
     const pipeline = new Pipeline(ctx, metrics);
     const out = pipeline.process({ name: 'pageview', url: 'https://example.com/', domain: 'example.com,unknown.org' }, event().request);
-    expect(out).toEqual([{ counted: true }, { counted: false, reason: 'unknown_site' }]);
+    expect(out).toEqual([{ status: 'counted' }, { status: 'dropped', reason: 'unknown_site' }]);
     expect(metrics.value('telmark_events_dropped_total', { reason: 'unknown_site' })).toBe(1);
-    expect(steps.STEPS.map(([n]) => n)).toEqual(['resolveSite', 'honourPrivacySignals', 'resolveIp', 'truncateIp', 'dropBots', 'parseUserAgent', 'classifySource', 'cleanUpPath', 'computeVisitorKey', 'trackVisit', 'aggregate']);
+    expect(steps.STEPS.map(([n]) => n)).toEqual(['honourPrivacySignals', 'resolveIp', 'checkAbuse', 'truncateIp', 'resolveSite', 'dropBots', 'parseUserAgent', 'classifySource', 'cleanUpPath', 'computeVisitorKey', 'trackVisit', 'aggregate']);
     expect(ipaddr.isValid('198.51.100.7')).toBe(true);
   });
 });

@@ -1,0 +1,490 @@
+// The one place a full client IP may live after its request is handled (privacy promise 1): memory
+// only, bounded in count (ABUSE_MAX_IPS) and in time (ABUSE_TTL_S after last activity, never more
+// than ABUSE_MAX_AGE_S after first seen). Nothing here is written to disk, ClickHouse, logs or
+// metrics; a restart empties it.
+//
+// Layout, for memory: an entry's numbers live in typed-array columns indexed by a slot number
+// (about 190 bytes a slot), and two Maps from the address text to its slot keep entries in
+// least-recently-seen order (a touch deletes and re-inserts, so the first key is the stalest).
+// One Map holds unflagged entries, the other flagged ones: eviction takes the stalest unflagged
+// entry in O(1) without walking past flagged ones, and the TTL sweep pops stale entries from the
+// front of each Map. A JS object per entry would cost several times as much at a million entries.
+import { SITE_SLOTS, type AbuseConfig } from './config.ts';
+import {
+  ABUSE_RULES,
+  type AbuseFlag,
+  type AbuseRecord,
+  type AbuseRule,
+  type AbuseSummary,
+  type FlaggedPage,
+} from './types.ts';
+
+/** Bot signals as bits of one byte (classify/bot.ts BotReason). */
+const BOT_SIGNALS = ['empty-ua', 'short-ua', 'headless', 'automation', 'isbot'] as const;
+
+const WINDOWS = { s10: 10_000, m1: 60_000, m10: 600_000 } as const;
+
+/** Site names are interned to 16-bit ids; past this many distinct names new ones share id 0. */
+const MAX_SITE_NAMES = 65_535;
+const OTHER_SITES = '(other domains)';
+
+/** Slots and generations pack into one number: a reference to an entry that is not its address. */
+const SLOT_BITS = 2 ** 24;
+
+/** Map entry, key string and flag bookkeeping per held address, estimated for the summary. */
+const INDEX_BYTES_PER_ENTRY = 100;
+
+export interface AbuseVerdict {
+  /** Refers to the entry without naming the address; see isFlaggedRef. */
+  ref: number;
+  /** Set when the address is flagged (now or earlier). */
+  flag?: AbuseFlag;
+  /** Seconds until the entry, and so the flag, ends if the address stays quiet. */
+  retryAfterS: number;
+}
+
+type Columns = {
+  firstSeen: Float64Array;
+  lastSeen: Float64Array;
+  gen: Uint32Array;
+  // Sliding-window counters: bucket index (time / window), current and previous bucket counts.
+  e10b: Uint32Array; e10c: Uint32Array; e10p: Uint32Array;
+  e1mb: Uint32Array; e1mc: Uint32Array; e1mp: Uint32Array;
+  e10mb: Uint32Array; e10mc: Uint32Array; e10mp: Uint32Array;
+  eTotal: Uint32Array;
+  invb: Uint32Array; invc: Uint32Array; invp: Uint32Array; invTotal: Uint32Array;
+  botb: Uint32Array; botc: Uint32Array; botp: Uint32Array; botTotal: Uint32Array; botSignals: Uint8Array;
+  /** SITE_SLOTS per entry: site id and the second it was last named (0: empty). */
+  siteId: Uint16Array;
+  siteSeen: Uint32Array;
+};
+
+type ColumnName = keyof Columns;
+const PER_SITE_SLOT: ColumnName[] = ['siteId', 'siteSeen'];
+
+function allocate(capacity: number, from?: Columns): Columns {
+  const make = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(name: ColumnName, Ctor: new (n: number) => T): T => {
+    const width = PER_SITE_SLOT.includes(name) ? SITE_SLOTS : 1;
+    const next = new Ctor(capacity * width);
+    if (from) next.set(from[name] as unknown as ArrayLike<number> & T);
+    return next;
+  };
+  const u32 = (n: ColumnName) => make(n, Uint32Array);
+  return {
+    firstSeen: make('firstSeen', Float64Array),
+    lastSeen: make('lastSeen', Float64Array),
+    gen: u32('gen'),
+    e10b: u32('e10b'), e10c: u32('e10c'), e10p: u32('e10p'),
+    e1mb: u32('e1mb'), e1mc: u32('e1mc'), e1mp: u32('e1mp'),
+    e10mb: u32('e10mb'), e10mc: u32('e10mc'), e10mp: u32('e10mp'),
+    eTotal: u32('eTotal'),
+    invb: u32('invb'), invc: u32('invc'), invp: u32('invp'), invTotal: u32('invTotal'),
+    botb: u32('botb'), botc: u32('botc'), botp: u32('botp'), botTotal: u32('botTotal'),
+    botSignals: make('botSignals', Uint8Array),
+    siteId: make('siteId', Uint16Array),
+    siteSeen: u32('siteSeen'),
+  };
+}
+
+/** Bytes one slot takes across all columns. */
+export const BYTES_PER_SLOT = (() => {
+  const one = allocate(1);
+  return Object.values(one).reduce((sum, col) => sum + col.byteLength, 0);
+})();
+
+/**
+ * Adds n at time t to a sliding-window counter (fixed windows of w ms, current and previous kept).
+ * The estimate weights the previous window by how much of it still lies in the last w ms: exact
+ * for a steady rate, and never more than one window's count off.
+ */
+function bump(b: Uint32Array, c: Uint32Array, p: Uint32Array, slot: number, t: number, w: number): void {
+  const bucket = Math.floor(t / w);
+  const last = b[slot]!;
+  if (bucket > last) {
+    p[slot] = bucket === last + 1 ? c[slot]! : 0;
+    c[slot] = 0;
+    b[slot] = bucket;
+  }
+  c[slot]!++;
+}
+
+function estimate(b: Uint32Array, c: Uint32Array, p: Uint32Array, slot: number, t: number, w: number): number {
+  const bucket = Math.floor(t / w);
+  const last = b[slot]!;
+  const stillIn = 1 - (t % w) / w;
+  if (bucket <= last) return c[slot]! + p[slot]! * stillIn;
+  if (bucket === last + 1) return c[slot]! * stillIn;
+  return 0;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class AbuseBuffer {
+  private cols: Columns;
+  private capacity: number;
+  /** Next never-used slot; freed slots are reused first. */
+  private nextSlot = 0;
+  private readonly freeSlots: number[] = [];
+  /** Address -> slot, least recently seen first. */
+  private readonly unflagged = new Map<string, number>();
+  private readonly flaggedIndex = new Map<string, number>();
+  private readonly flags = new Map<number, AbuseFlag>();
+  private readonly siteIds = new Map<string, number>([[OTHER_SITES, 0]]);
+  private readonly siteNames: string[] = [OTHER_SITES];
+  private readonly ttlMs: number;
+  private readonly maxAgeMs: number;
+  private lastAgeScan = 0;
+  private counters = { evicted: 0, expired: 0, erased: 0, flagged: 0 };
+
+  constructor(
+    readonly config: Pick<AbuseConfig, 'maxIps' | 'ttlS' | 'maxAgeS' | 'thresholds'>,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (config.maxIps < 1) throw new Error('AbuseBuffer needs maxIps >= 1 (ABUSE_MAX_IPS=0 turns the buffer off instead)');
+    this.ttlMs = config.ttlS * 1000;
+    this.maxAgeMs = config.maxAgeS * 1000;
+    this.capacity = Math.min(config.maxIps, 1024);
+    this.cols = allocate(this.capacity);
+  }
+
+  get size(): number {
+    return this.unflagged.size + this.flaggedIndex.size;
+  }
+
+  get flaggedCount(): number {
+    return this.flaggedIndex.size;
+  }
+
+  /** Lifetime counts for /metrics (numbers only, never an address). */
+  get totals(): Readonly<{ evicted: number; expired: number; erased: number; flagged: number }> {
+    return this.counters;
+  }
+
+  /**
+   * A beacon event from `ip` (canonical text, see address.ts) naming `site`; `bot` is the bot
+   * signal its user agent gave, if any. Counts it, applies the rules, and says whether the
+   * address is flagged.
+   */
+  recordEvent(ip: string, site: string, bot: string | null): AbuseVerdict {
+    const t = this.now();
+    const slot = this.touch(ip, t);
+    const c = this.cols;
+    bump(c.e10b, c.e10c, c.e10p, slot, t, WINDOWS.s10);
+    bump(c.e1mb, c.e1mc, c.e1mp, slot, t, WINDOWS.m1);
+    bump(c.e10mb, c.e10mc, c.e10mp, slot, t, WINDOWS.m10);
+    c.eTotal[slot]!++;
+    this.noteSite(slot, site, t);
+    if (bot) {
+      bump(c.botb, c.botc, c.botp, slot, t, WINDOWS.m1);
+      c.botTotal[slot]!++;
+      const bit = BOT_SIGNALS.indexOf(bot as (typeof BOT_SIGNALS)[number]);
+      if (bit >= 0) c.botSignals[slot]! |= 1 << bit;
+    }
+    return this.verdict(ip, slot, t);
+  }
+
+  /** A request from `ip` refused as invalid (4xx): counted for the invalid_1m rule. */
+  recordInvalid(ip: string): AbuseVerdict {
+    const t = this.now();
+    const slot = this.touch(ip, t);
+    const c = this.cols;
+    bump(c.invb, c.invc, c.invp, slot, t, WINDOWS.m1);
+    c.invTotal[slot]!++;
+    return this.verdict(ip, slot, t);
+  }
+
+  /**
+   * Before a request is read: if `ip` is flagged, its request is activity (the flag lasts while it
+   * keeps sending) and the answer is how long to wait. Unflagged addresses are not touched here.
+   */
+  flaggedVerdict(ip: string): AbuseVerdict | undefined {
+    const slot = this.flaggedIndex.get(ip);
+    if (slot === undefined) return undefined;
+    const t = this.now();
+    if (this.isExpired(slot, t)) {
+      this.remove(ip, slot, 'expired');
+      return undefined;
+    }
+    this.touch(ip, t);
+    const c = this.cols;
+    bump(c.e10b, c.e10c, c.e10p, slot, t, WINDOWS.s10);
+    bump(c.e1mb, c.e1mc, c.e1mp, slot, t, WINDOWS.m1);
+    bump(c.e10mb, c.e10mc, c.e10mp, slot, t, WINDOWS.m10);
+    c.eTotal[slot]!++;
+    return { ref: this.ref(slot), flag: this.flags.get(slot), retryAfterS: this.retryAfterS(slot, t) };
+  }
+
+  /** Whether the entry a verdict referred to is (still) flagged; false once it ended or was erased. */
+  isFlaggedRef(ref: number): boolean {
+    const slot = ref % SLOT_BITS;
+    const gen = Math.floor(ref / SLOT_BITS);
+    if (slot >= this.capacity || this.cols.gen[slot] !== gen || !this.flags.has(slot)) return false;
+    return !this.isExpired(slot, this.now());
+  }
+
+  /** The full record for `ip`, or undefined when nothing is held. */
+  get(ip: string): AbuseRecord | undefined {
+    const t = this.now();
+    const slot = this.live(ip, t);
+    return slot === undefined ? undefined : this.record(ip, slot, t);
+  }
+
+  /** Erases everything held about `ip`; false when nothing was held. */
+  erase(ip: string): boolean {
+    const slot = this.unflagged.get(ip) ?? this.flaggedIndex.get(ip);
+    if (slot === undefined) return false;
+    this.remove(ip, slot, 'erased');
+    return true;
+  }
+
+  /** Flagged entries, most recently flagged first. */
+  flagged(page: number, limit: number): FlaggedPage {
+    const t = this.now();
+    const live: Array<[string, number]> = [];
+    for (const [ip, slot] of [...this.flaggedIndex]) {
+      if (this.isExpired(slot, t)) this.remove(ip, slot, 'expired');
+      else live.push([ip, slot]);
+    }
+    live.sort((a, b) => this.flags.get(b[1])!.at - this.flags.get(a[1])!.at);
+    const start = (page - 1) * limit;
+    return {
+      results: live.slice(start, start + limit).map(([ip, slot]) => this.record(ip, slot, t)),
+      meta: { page, limit, total: live.length },
+    };
+  }
+
+  summary(): AbuseSummary {
+    const t = this.now();
+    this.sweep();
+    let oldest = t;
+    for (const map of [this.unflagged, this.flaggedIndex]) for (const slot of map.values()) oldest = Math.min(oldest, this.cols.firstSeen[slot]!);
+    return {
+      held: this.size,
+      flagged: this.flaggedIndex.size,
+      max_ips: this.config.maxIps,
+      memory_bytes: this.memoryBytes(),
+      oldest_entry_age_s: Math.round((t - oldest) / 1000),
+      ttl_s: this.config.ttlS,
+      max_age_s: this.config.maxAgeS,
+      evicted_total: this.counters.evicted,
+      expired_total: this.counters.expired,
+      erased_total: this.counters.erased,
+      thresholds: { ...this.config.thresholds },
+    };
+  }
+
+  /** Estimated bytes: the columns (allocated capacity) plus the index per held entry. */
+  memoryBytes(): number {
+    return this.capacity * BYTES_PER_SLOT + this.size * INDEX_BYTES_PER_ENTRY;
+  }
+
+  /**
+   * Drops entries past their TTL (from the stale end of each index, so the cost is the number
+   * dropped) and, once a minute, walks everything for entries past the age cap, which an address
+   * active all day reaches without ever going stale. Reads check both limits too, so a missed
+   * sweep never shows an entry that should be gone.
+   */
+  sweep(): void {
+    const t = this.now();
+    for (const map of [this.unflagged, this.flaggedIndex]) {
+      for (const [ip, slot] of map) {
+        if (t - this.cols.lastSeen[slot]! < this.ttlMs) break;
+        this.remove(ip, slot, 'expired');
+      }
+    }
+    if (t - this.lastAgeScan >= 60_000 || t < this.lastAgeScan) {
+      this.lastAgeScan = t;
+      for (const map of [this.unflagged, this.flaggedIndex]) {
+        for (const [ip, slot] of [...map]) if (t - this.cols.firstSeen[slot]! >= this.maxAgeMs) this.remove(ip, slot, 'expired');
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private ref(slot: number): number {
+    return this.cols.gen[slot]! * SLOT_BITS + slot;
+  }
+
+  private isExpired(slot: number, t: number): boolean {
+    return t - this.cols.lastSeen[slot]! >= this.ttlMs || t - this.cols.firstSeen[slot]! >= this.maxAgeMs;
+  }
+
+  private expiresAt(slot: number): number {
+    return Math.min(this.cols.lastSeen[slot]! + this.ttlMs, this.cols.firstSeen[slot]! + this.maxAgeMs);
+  }
+
+  private retryAfterS(slot: number, t: number): number {
+    return Math.max(1, Math.ceil((this.expiresAt(slot) - t) / 1000));
+  }
+
+  /** The slot of a held, unexpired entry (an expired one is removed on the way). */
+  private live(ip: string, t: number): number | undefined {
+    const slot = this.unflagged.get(ip) ?? this.flaggedIndex.get(ip);
+    if (slot === undefined) return undefined;
+    if (this.isExpired(slot, t)) {
+      this.remove(ip, slot, 'expired');
+      return undefined;
+    }
+    return slot;
+  }
+
+  /** Finds or creates the entry for ip and marks it most recently seen. */
+  private touch(ip: string, t: number): number {
+    let slot = this.live(ip, t);
+    if (slot === undefined) return this.create(ip, t);
+    const map = this.flags.has(slot) ? this.flaggedIndex : this.unflagged;
+    map.delete(ip);
+    map.set(ip, slot);
+    this.cols.lastSeen[slot] = Math.max(this.cols.lastSeen[slot]!, t);
+    return slot;
+  }
+
+  private create(ip: string, t: number): number {
+    if (this.size >= this.config.maxIps) {
+      // The stalest unflagged entry goes first; only a buffer full of flagged entries loses one.
+      const victim = this.unflagged.entries().next().value ?? this.flaggedIndex.entries().next().value;
+      if (victim) this.remove(victim[0], victim[1], 'evicted');
+    }
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.nextSlot++;
+      if (slot >= this.capacity) {
+        this.capacity = Math.min(this.config.maxIps, this.capacity * 2);
+        this.cols = allocate(this.capacity, this.cols);
+      }
+    }
+    const c = this.cols;
+    const gen = c.gen[slot]! + 1;
+    for (const [name, col] of Object.entries(c) as Array<[ColumnName, Columns[ColumnName]]>) {
+      if (PER_SITE_SLOT.includes(name)) col.fill(0, slot * SITE_SLOTS, (slot + 1) * SITE_SLOTS);
+      else col[slot] = 0;
+    }
+    c.gen[slot] = gen;
+    c.firstSeen[slot] = t;
+    c.lastSeen[slot] = t;
+    this.unflagged.set(ip, slot);
+    return slot;
+  }
+
+  private remove(ip: string, slot: number, why: 'expired' | 'evicted' | 'erased'): void {
+    if (!this.unflagged.delete(ip)) this.flaggedIndex.delete(ip);
+    this.flags.delete(slot);
+    // A new generation, so references held for this entry (isFlaggedRef) stop matching.
+    this.cols.gen[slot]!++;
+    this.freeSlots.push(slot);
+    this.counters[why]++;
+  }
+
+  private siteIdOf(site: string): number {
+    let id = this.siteIds.get(site);
+    if (id === undefined) {
+      if (this.siteNames.length > MAX_SITE_NAMES) return 0;
+      id = this.siteNames.length;
+      this.siteNames.push(site);
+      this.siteIds.set(site, id);
+    }
+    return id;
+  }
+
+  /** Remembers the site in one of the entry's slots: its own, an empty one, or the stalest. */
+  private noteSite(slot: number, site: string, t: number): void {
+    if (!site) return;
+    const id = this.siteIdOf(site.slice(0, 253));
+    const sec = Math.floor(t / 1000);
+    const base = slot * SITE_SLOTS;
+    const { siteId, siteSeen } = this.cols;
+    let target = base;
+    for (let j = base; j < base + SITE_SLOTS; j++) {
+      if (siteSeen[j] !== 0 && siteId[j] === id) {
+        target = j;
+        break;
+      }
+      if (siteSeen[j]! < siteSeen[target]!) target = j;
+    }
+    siteId[target] = id;
+    siteSeen[target] = sec;
+  }
+
+  private sitesLastMinute(slot: number, t: number): number {
+    const sec = Math.floor(t / 1000);
+    let n = 0;
+    for (let j = slot * SITE_SLOTS; j < (slot + 1) * SITE_SLOTS; j++) {
+      const seen = this.cols.siteSeen[j]!;
+      if (seen !== 0 && sec - seen < 60) n++;
+    }
+    return n;
+  }
+
+  private measure(slot: number, t: number): Record<AbuseRule, number> {
+    const c = this.cols;
+    return {
+      events_10s: estimate(c.e10b, c.e10c, c.e10p, slot, t, WINDOWS.s10),
+      events_1m: estimate(c.e1mb, c.e1mc, c.e1mp, slot, t, WINDOWS.m1),
+      events_10m: estimate(c.e10mb, c.e10mc, c.e10mp, slot, t, WINDOWS.m10),
+      invalid_1m: estimate(c.invb, c.invc, c.invp, slot, t, WINDOWS.m1),
+      sites_1m: this.sitesLastMinute(slot, t),
+      bot_1m: estimate(c.botb, c.botc, c.botp, slot, t, WINDOWS.m1),
+    };
+  }
+
+  private verdict(ip: string, slot: number, t: number): AbuseVerdict {
+    let flag = this.flags.get(slot);
+    if (!flag) {
+      flag = this.evaluate(slot, t);
+      if (flag) {
+        this.flags.set(slot, flag);
+        this.unflagged.delete(ip);
+        this.flaggedIndex.set(ip, slot);
+        this.counters.flagged++;
+      }
+    }
+    return { ref: this.ref(slot), flag, retryAfterS: this.retryAfterS(slot, t) };
+  }
+
+  /** The first rule whose count is over its threshold (thresholds of 0 are off). */
+  private evaluate(slot: number, t: number): AbuseFlag | undefined {
+    const values = this.measure(slot, t);
+    for (const rule of ABUSE_RULES) {
+      const limit = this.config.thresholds[rule];
+      if (limit > 0 && values[rule] > limit) return { rule, reason: RULE_TEXT[rule](Math.floor(values[rule]), limit), at: t };
+    }
+    return undefined;
+  }
+
+  private record(ip: string, slot: number, t: number): AbuseRecord {
+    const c = this.cols;
+    const v = this.measure(slot, t);
+    const base = slot * SITE_SLOTS;
+    const sites: Array<[number, string]> = [];
+    for (let j = base; j < base + SITE_SLOTS; j++) if (c.siteSeen[j] !== 0) sites.push([c.siteSeen[j]!, this.siteNames[c.siteId[j]!]!]);
+    sites.sort((a, b) => b[0] - a[0]);
+    const flag = this.flags.get(slot);
+    const round = (n: number) => Math.round(n * 10) / 10;
+    return {
+      ip,
+      first_seen: iso(c.firstSeen[slot]!),
+      last_seen: iso(c.lastSeen[slot]!),
+      expires_at: iso(this.expiresAt(slot)),
+      events: { last_10s: round(v.events_10s), last_1m: round(v.events_1m), last_10m: round(v.events_10m), total: c.eTotal[slot]! },
+      invalid_requests: { last_1m: round(v.invalid_1m), total: c.invTotal[slot]! },
+      sites: sites.map(([, name]) => name),
+      sites_last_1m: v.sites_1m,
+      bot_user_agents: {
+        last_1m: round(v.bot_1m),
+        total: c.botTotal[slot]!,
+        signals: BOT_SIGNALS.filter((_, bit) => (c.botSignals[slot]! & (1 << bit)) !== 0),
+      },
+      flag: flag ? { rule: flag.rule, reason: flag.reason, flagged_at: iso(flag.at) } : null,
+    };
+  }
+}
+
+const RULE_TEXT: Record<AbuseRule, (n: number, limit: number) => string> = {
+  events_10s: (n, l) => `${n} events in 10 seconds (limit ${l}, ABUSE_LIMIT_EVENTS_10S)`,
+  events_1m: (n, l) => `${n} events in a minute (limit ${l}, ABUSE_LIMIT_EVENTS_1M)`,
+  events_10m: (n, l) => `${n} events in 10 minutes (limit ${l}, ABUSE_LIMIT_EVENTS_10M)`,
+  invalid_1m: (n, l) => `${n} invalid requests in a minute (limit ${l}, ABUSE_LIMIT_INVALID_1M)`,
+  sites_1m: (n, l) => `${n} different sites in a minute (limit ${l}, ABUSE_LIMIT_SITES_1M)`,
+  bot_1m: (n, l) => `${n} bot user agents in a minute (limit ${l}, ABUSE_LIMIT_BOT_1M)`,
+};
