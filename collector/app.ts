@@ -21,6 +21,8 @@ export interface CollectorAppDeps {
   isAccepting: () => boolean;
   /** The abuse buffer's view of the request's client (absent when ABUSE_MAX_IPS=0). */
   abuse?: AbuseGate;
+  /** Data-subject routes (collector/privacy/routes.ts), mounted at /api/privacy; absent: not offered. */
+  privacy?: Hono;
   /** Called after each accepted beacon (the service uses it to flush early when memory fills). */
   afterEvent?: () => void;
   now?: () => number;
@@ -155,6 +157,8 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   app.get('/healthz', (c) => (deps.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
 
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+
+  if (deps.privacy) app.route('/api/privacy', deps.privacy);
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   // Never echo internals: the message could carry request data.

@@ -1,3 +1,4 @@
+import { auditRetentionDays } from '../schema/audit-log.ts';
 import { ConfigError, int, list, port, str, type Env } from '../schema/env.ts';
 import { abuseConfig, type AbuseConfig } from './abuse/config.ts';
 import { TrustedProxies } from './ip/client-ip.ts';
@@ -25,6 +26,16 @@ export interface CollectorConfig {
   seedSites: string[];
   defaultTimezone: string;
   abuse: AbuseConfig;
+  /**
+   * The admin listener (security API over the abuse buffer). It answers with full IP addresses,
+   * so it binds to loopback unless told otherwise; expose it only to the dashboard's network.
+   */
+  adminPort: number;
+  adminHost: string;
+  /** Data-subject requests (GET/DELETE /api/privacy/me) allowed per minute per /24 or /48. */
+  privacyRequestsPerMin: number;
+  /** How long audit_log rows are kept (stated to data subjects; the TTL itself is set by migrate). */
+  auditRetentionDays: number;
 }
 
 export function isValidTimezone(tz: string): boolean {
@@ -70,5 +81,11 @@ export function collectorConfig(env: Env): CollectorConfig {
     seedSites,
     defaultTimezone,
     abuse: abuseConfig(env),
+    adminPort: port(env, 'COLLECTOR_ADMIN_PORT', 8002),
+    // Loopback by default: this listener hands out full client IPs (security keys only, but a
+    // key can leak; a listener nobody outside can reach cannot be probed at all).
+    adminHost: str(env, 'COLLECTOR_ADMIN_HOST', '127.0.0.1'),
+    privacyRequestsPerMin: int(env, 'PRIVACY_REQUESTS_PER_MIN', 10, 1, 10_000),
+    auditRetentionDays: auditRetentionDays(env),
   };
 }

@@ -1,11 +1,14 @@
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Context } from 'hono';
+import { AuditLog, type AuditEntry } from '../schema/audit-log.ts';
 import type { Store } from '../schema/client.ts';
 import { errorLine } from '../schema/errors.ts';
 import { AbuseBuffer } from './abuse/buffer.ts';
 import { abuseGate } from './abuse/gate.ts';
 import { HoldQueue } from './abuse/hold.ts';
+import { localAbuseOperations } from './abuse/operations.ts';
+import { createAdminApp, disabledAbuseOperations } from './admin/app.ts';
 import { Aggregator } from './aggregator.ts';
 import { createCollectorApp } from './app.ts';
 import { createUserAgentParser } from './classify/user-agent.ts';
@@ -16,6 +19,8 @@ import { TrustedProxies } from './ip/client-ip.ts';
 import { Metrics } from './metrics.ts';
 import type { PipelineEvent } from './pipeline/event.ts';
 import { Pipeline } from './pipeline/index.ts';
+import { privacyRoutes } from './privacy/routes.ts';
+import { privacyStatement } from './privacy/statement.ts';
 import { DailySalt } from './salt.ts';
 import { SessionStore } from './sessions.ts';
 import { SiteRegistry } from './site-registry.ts';
@@ -23,6 +28,8 @@ import { Spool } from './spool.ts';
 
 export interface CollectorService {
   app: Hono;
+  /** The admin listener's app: the security API over the abuse buffer (full IPs; security keys only). */
+  adminApp: Hono;
   metrics: Metrics;
   sites: SiteRegistry;
   aggregator: Aggregator;
@@ -44,6 +51,10 @@ export interface CollectorServiceOptions {
   store: Store;
   dataDir: string;
   peerAddress: (c: Context) => string | undefined;
+  /** STATS_API_KEYS and SECURITY_API_KEYS (schema/api-keys.ts): the admin listener needs both. */
+  apiKeys: { statsApiKeys: string[]; securityApiKeys: string[] };
+  /** AUDIT_HASH_KEY (schema/audit-log.ts): keys the address hashes in audit_log. */
+  auditHashKey: string;
   log: (line: string) => void;
   now?: () => number;
 }
@@ -110,6 +121,33 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
   let timers: NodeJS.Timeout[] = [];
   let ready = false;
   let accepting = true;
+  const audit = (via: 'collector-admin' | 'privacy-api') => {
+    const auditLog = new AuditLog(store, { hashKey: opts.auditHashKey, via, prefixes: config.prefixes, now });
+    return (entry: AuditEntry) => auditLog.write(entry);
+  };
+  const privacy = privacyRoutes({
+    abuse,
+    trustedProxies,
+    peerAddress: opts.peerAddress,
+    audit: audit('privacy-api'),
+    requestsPerMin: config.privacyRequestsPerMin,
+    statement: privacyStatement({
+      abuse: config.abuse,
+      retentionMonths: config.retentionMonths,
+      hourlyRetentionDays: config.hourlyRetentionDays,
+      auditRetentionDays: config.auditRetentionDays,
+      prefixes: config.prefixes,
+    }),
+    log,
+    now,
+  });
+  const adminApp = createAdminApp({
+    operations: abuse ? localAbuseOperations(abuse) : disabledAbuseOperations(config.abuse),
+    securityApiKeys: opts.apiKeys.securityApiKeys,
+    statsApiKeys: opts.apiKeys.statsApiKeys,
+    audit: audit('collector-admin'),
+    log,
+  });
   const app = createCollectorApp({
     pipeline,
     metrics,
@@ -118,6 +156,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     isReady: () => ready && accepting,
     isAccepting: () => accepting,
     abuse: abuse ? abuseGate(abuse, trustedProxies) : undefined,
+    privacy,
     // Flush early when the pending rows pass their bound (MAX_PENDING_ROWS).
     afterEvent: () => {
       if (aggregator.size >= config.maxPendingRows) void flusher.flush().catch(() => {});
@@ -127,6 +166,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
 
   return {
     app,
+    adminApp,
     metrics,
     sites,
     aggregator,

@@ -1,7 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { ConfigError, int, list, optionalStr, port, str, type Env } from '../schema/env.ts';
+import { loadApiKeys } from '../schema/api-keys.ts';
+import { ConfigError, int, optionalStr, port, str, type Env } from '../schema/env.ts';
 
 export interface DashboardConfig {
   port: number;
@@ -9,6 +7,9 @@ export interface DashboardConfig {
   statsApiKeys: string[];
   /** True when no STATS_API_KEYS was set and a key was generated under DATA_DIR. */
   generatedKey: boolean;
+  /** SECURITY_API_KEYS (or the key generated into DATA_DIR/security-api-key): the security API proxy. */
+  securityApiKeys: string[];
+  generatedSecurityKey: boolean;
   privacyMinVisitors: number;
   hourlyRetentionDays: number;
   /** COLLECTOR_PUBLIC_URL: the collector as site pages reach it (shown in the install snippet). */
@@ -16,32 +17,26 @@ export interface DashboardConfig {
 }
 
 /**
- * STATS_API_KEYS, or, when unset, one key generated on first start and kept in
- * DATA_DIR/stats-api-key (mode 600) so `npm start` works with nothing configured.
+ * Dashboard settings. API keys come from schema/api-keys.ts: STATS_API_KEYS and SECURITY_API_KEYS,
+ * or, when unset, keys generated on first start and kept in DATA_DIR (mode 600) so `npm start`
+ * works with nothing configured.
  */
 export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
-  let keys = list(env, 'STATS_API_KEYS');
-  for (const k of keys) {
-    if (k.length < 16) throw new ConfigError('STATS_API_KEYS', 'comma-separated keys of at least 16 characters', `${k.slice(0, 3)}…`);
-  }
-  let generatedKey = false;
-  if (keys.length === 0) {
-    const file = join(dataDir, 'stats-api-key');
-    if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true });
-      writeFileSync(file, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
-    }
-    keys = [readFileSync(file, 'utf8').trim()];
-    generatedKey = true;
-  }
-  return {
+  const settings = {
     port: port(env, 'DASHBOARD_PORT', 8001),
     host: str(env, 'DASHBOARD_HOST', '0.0.0.0'),
-    statsApiKeys: keys,
-    generatedKey,
     privacyMinVisitors: int(env, 'PRIVACY_MIN_VISITORS', 5, 1, 1000),
     hourlyRetentionDays: int(env, 'HOURLY_RETENTION_DAYS', 14, 3, 400),
     collectorPublicUrl: publicUrl(env),
+  };
+  // Last, so a bad setting above fails before any key file is written.
+  const keys = loadApiKeys(env, dataDir);
+  return {
+    ...settings,
+    statsApiKeys: keys.statsApiKeys,
+    generatedKey: keys.generatedStatsKey,
+    securityApiKeys: keys.securityApiKeys,
+    generatedSecurityKey: keys.generatedSecurityKey,
   };
 }
 

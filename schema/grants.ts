@@ -1,10 +1,12 @@
+import { AUDIT_LOG_TABLE } from './audit-log.ts';
 import { CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable } from './cubes.ts';
 
 /**
  * Least privilege in server mode (privacy promise 7): the collector may only insert aggregates
  * (into the Null ingest tables; the materialized views write the cubes with their own rights),
  * read site settings, and fold its hour cubes into day cubes (the day closer); the dashboard may
- * only read. Statements for `npm run users`.
+ * only read. Both append to the audit log (security API and data-subject requests) and neither
+ * may read it back: its rows are for the ClickHouse administrator. Statements for `npm run users`.
  */
 export function grantStatements(db: string, users: { collector: string; dashboard: string }, passwords: { collector: string; dashboard: string }): string[] {
   const ident = (s: string) => {
@@ -21,8 +23,10 @@ export function grantStatements(db: string, users: { collector: string; dashboar
     `GRANT SELECT ON ${db}.sites TO ${c}`,
     ...CUBE_NAMES.flatMap((cube) => [`GRANT SELECT ON ${db}.${cubeTable(cube, 'hour')} TO ${c}`, `GRANT INSERT ON ${db}.${cubeTable(cube, 'day')} TO ${c}`]),
     `GRANT SELECT, INSERT ON ${db}.${DAY_CLOSINGS_TABLE} TO ${c}`,
+    `GRANT INSERT ON ${db}.${AUDIT_LOG_TABLE} TO ${c}`,
     `GRANT SELECT ON ${db}.sites TO ${d}`,
     `GRANT SELECT ON ${db}.${DAY_CLOSINGS_TABLE} TO ${d}`,
     ...CUBE_NAMES.flatMap((cube) => (['minute', 'hour', 'day'] as const).map((g) => `GRANT SELECT ON ${db}.${cubeTable(cube, g)} TO ${d}`)),
+    `GRANT INSERT ON ${db}.${AUDIT_LOG_TABLE} TO ${d}`,
   ];
 }

@@ -14,6 +14,8 @@ export interface MigrationOptions {
   retentionMonths: number;
   /** How long hour cubes (with their visitor sketches) are kept; day cubes keep RETENTION_MONTHS. */
   hourlyRetentionDays?: number;
+  /** How long audit_log rows are kept (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays?: number;
   /** Progress lines for the operator (stdout in the CLI, silent in tests). */
   log?: (line: string) => void;
 }
@@ -34,13 +36,16 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 }
 
 function render(statement: string, store: Store, opts: MigrationOptions): string {
-  return statement.replaceAll('{db}', store.db).replaceAll('{retention_months}', String(opts.retentionMonths));
+  return statement
+    .replaceAll('{db}', store.db)
+    .replaceAll('{retention_months}', String(opts.retentionMonths))
+    .replaceAll('{audit_retention_days}', String(opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS));
 }
 
 /**
  * Applies every migration not yet recorded in `schema_migrations`. Statements are idempotent
- * (IF NOT EXISTS), so a run cut short is finished by the next one. Then brings the hour cubes'
- * TTL in line with RETENTION_MONTHS, which is a setting rather than a migration.
+ * (IF NOT EXISTS), so a run cut short is finished by the next one. Then brings every table's TTL
+ * in line with the retention settings, which are settings rather than migrations.
  */
 export async function migrate(store: Store, opts: MigrationOptions): Promise<{ applied: string[] }> {
   const log = opts.log ?? (() => {});
@@ -72,19 +77,33 @@ export async function migrate(store: Store, opts: MigrationOptions): Promise<{ a
     });
     applied.push(m.name);
   }
-  await syncRetention(store, opts.retentionMonths, opts.hourlyRetentionDays ?? DEFAULT_HOURLY_RETENTION_DAYS, log);
+  await syncRetention(
+    store,
+    {
+      months: opts.retentionMonths,
+      hourlyDays: opts.hourlyRetentionDays ?? DEFAULT_HOURLY_RETENTION_DAYS,
+      auditDays: opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+    },
+    log,
+  );
   if (applied.length === 0) log('migrate: schema is up to date');
   return { applied };
 }
 
 export const DEFAULT_HOURLY_RETENTION_DAYS = 14;
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 
 /**
  * Retention is a setting, not a migration: at every start each table's TTL is brought in line
- * with it. Minute cubes: 48 hours. Hour cubes (with sketches): HOURLY_RETENTION_DAYS. Day cubes
- * and the closing log: RETENTION_MONTHS. An ALTER only runs when a value changed.
+ * with it. Minute cubes: 48 hours. Hour cubes (with sketches): HOURLY_RETENTION_DAYS. The audit
+ * log: AUDIT_RETENTION_DAYS. Day cubes and the closing log: RETENTION_MONTHS. An ALTER only runs
+ * when a value changed.
  */
-async function syncRetention(store: Store, months: number, hourlyDays: number, log: (l: string) => void): Promise<void> {
+async function syncRetention(
+  store: Store,
+  { months, hourlyDays, auditDays }: { months: number; hourlyDays: number; auditDays: number },
+  log: (l: string) => void,
+): Promise<void> {
   const rows = await (
     await store.client.query({
       query: `SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree'`,
@@ -93,10 +112,18 @@ async function syncRetention(store: Store, months: number, hourlyDays: number, l
     })
   ).json<{ name: string; engine_full: string }>();
   for (const { name, engine_full } of rows) {
-    const current = /TTL (\w+) \+ toInterval(\w+)\((\d+)\)/.exec(engine_full);
+    // The TTL's time expression is a column (`ts`, `day`) or, for DateTime64 columns, `toDateTime(ts)`.
+    const current = /TTL ([\w()]+) \+ toInterval(\w+)\((\d+)\)/.exec(engine_full);
     if (!current) continue;
-    const [, column = "ts", unit = "", amount = "0"] = current;
-    const wanted = name.endsWith('_hour') ? { unit: 'Day', amount: hourlyDays } : name.endsWith('_minute') ? { unit: 'Hour', amount: 48 } : { unit: 'Month', amount: months };
+    const [, column = 'ts', unit = '', amount = '0'] = current;
+    const wanted =
+      name === 'audit_log'
+        ? { unit: 'Day', amount: auditDays }
+        : name.endsWith('_hour')
+          ? { unit: 'Day', amount: hourlyDays }
+          : name.endsWith('_minute')
+            ? { unit: 'Hour', amount: 48 }
+            : { unit: 'Month', amount: months };
     if (unit === wanted.unit && Number(amount) === wanted.amount) continue;
     log(`migrate: ${name} retention ${amount} ${unit.toLowerCase()}(s) -> ${wanted.amount} ${wanted.unit.toLowerCase()}(s)`);
     await store.client.command({ query: `ALTER TABLE ${store.table(name)} MODIFY TTL ${column} + INTERVAL ${wanted.amount} ${wanted.unit.toUpperCase()}` });

@@ -1,4 +1,4 @@
-// `npm run bench [-- --only=throughput,storage,stats,undercount] [-- --quick] [-- --extra]`
+// `npm run bench [-- --only=throughput,storage,stats,undercount,abuse] [-- --quick] [-- --extra]`
 //
 // How to read these figures
 // - Everything is measured in this run on this machine; ratios compare against a baseline measured
@@ -20,12 +20,16 @@
 //   cubes), after the tables were merged (steady state).
 // - Undercount: a model, not a measurement of real traffic: read the assumptions printed with it.
 //   It uses the collector's own visitorKey and truncateIp; the seeds are fixed, so reruns agree.
+// - Abuse buffer: memory per held full IP (RSS and heap + array buffers, each size in a fresh child
+//   after a full GC, next to a bare Map and the key strings alone) and per-call latency of its hot
+//   calls, timed in batches (percentiles over batches, not single calls).
 // - --quick shortens every part (fewer/shorter runs, fewer events); quick figures are indicative only.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { abuseMarkdown, ABUSE_DEFAULTS_BENCH, ABUSE_QUICK, fmtNs, runAbuse, type AbuseResult } from './bench/abuse.ts';
 import { fmtBytes, fmtInt, fmtMs, fmtPct, progress } from './bench/common.ts';
 import { runStats, STATS_DEFAULTS, STATS_QUICK, type StatsResult } from './bench/stats.ts';
 import { runStorage, STORAGE_DEFAULTS, STORAGE_QUICK, type StorageOptions, type StorageResult } from './bench/storage.ts';
@@ -38,7 +42,7 @@ import {
 } from './bench/undercount.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['throughput', 'storage', 'stats', 'undercount'] as const;
+const PARTS = ['throughput', 'storage', 'stats', 'undercount', 'abuse'] as const;
 type Part = (typeof PARTS)[number];
 
 const TARGETS = { throughputRatio: 0.8, storageRatio: 20, statsP50Ms: 50 };
@@ -83,6 +87,7 @@ interface Results {
   storage?: Array<{ label: string; result: StorageResult }>;
   stats?: StatsResult;
   undercount?: UndercountResult[];
+  abuse?: AbuseResult;
   errors: Record<string, string>;
   markdown?: string;
 }
@@ -206,6 +211,15 @@ function markdown(r: Results): string {
   if (r.undercount) {
     const national = r.undercount.filter((u) => u.scenario.mix === 'national' && u.scenario.addressSpaceShare === 1 && !u.scenario.mobilePoolScale);
     summary.push(['Visitor undercount from IP truncation (1k / 50k / 1M per day, national)', national.map((u) => fmtPct(u.undercountVsFullIp, 1)).join(' / '), 'published', 'measured']);
+  }
+  if (r.abuse) {
+    const sizes = r.abuse.sizes;
+    summary.push([
+      `Abuse buffer resident memory per held IP (${sizes.map((s) => fmtInt(s.n)).join(' / ')} IPs)`,
+      `${sizes.map((s) => `${fmtInt(s.buffer.memory.perIp.rss)} B`).join(' / ')} RSS; recordEvent p50 ${sizes.map((s) => fmtNs(s.buffer.latency.recordEvent.p50Ns)).join(' / ')}`,
+      'published',
+      'measured',
+    ]);
   }
   if (summary.length) {
     out.push(table(['Measure', 'Result', 'Target', ''], summary));
@@ -332,6 +346,8 @@ function markdown(r: Results): string {
     out.push('');
   }
 
+  if (r.abuse) out.push(...abuseMarkdown(r.abuse, table));
+
   const busy = Object.entries(r.otherLoad).filter(([, share]) => share > 0.1);
   if (busy.length) {
     out.push(
@@ -381,6 +397,9 @@ async function main(): Promise<void> {
       args.quick ? UNDERCOUNT_SCENARIOS.map((s) => ({ ...s, days: Math.max(1, Math.ceil(s.days / 4)) })) : UNDERCOUNT_SCENARIOS,
       progress('undercount'),
     );
+  });
+  await attempt('abuse', async () => {
+    results.abuse = await runAbuse(args.quick ? ABUSE_QUICK : ABUSE_DEFAULTS_BENCH, progress('abuse'));
   });
   await attempt('throughput', async () => {
     results.throughput = await runThroughput(args.quick ? THROUGHPUT_QUICK : THROUGHPUT_DEFAULTS, progress('throughput'));

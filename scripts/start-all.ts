@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { SECURITY_KEY_FILE } from '../schema/api-keys.ts';
+import { loadAuditHashKey } from '../schema/audit-log.ts';
 import { checkStore, openStore, type Store } from '../schema/client.ts';
 import { storageConfig } from '../schema/config.ts';
+import { errorLine } from '../schema/errors.ts';
 import type { Env } from '../schema/env.ts';
 import { migrate } from '../schema/migrate.ts';
 import { collectorConfig } from '../collector/config.ts';
@@ -18,8 +21,16 @@ export const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist/', import
 export interface Running {
   collectorUrl: string;
   dashboardUrl: string;
+  /** The collector's admin listener (security API over the abuse buffer); '' without a collector. */
+  adminUrl: string;
   statsApiKey: string;
   generatedKey: boolean;
+  /** The first SECURITY_API_KEYS key (or the generated one). */
+  securityApiKey: string;
+  /** True when SECURITY_API_KEYS was unset and the key lives in DATA_DIR/security-api-key. */
+  generatedSecurityKey: boolean;
+  /** Where the generated security key lives (DATA_DIR/security-api-key); unset when configured. */
+  securityKeyFile?: string;
   store: Store;
   collector: CollectorService;
   /** Counts every event still in the abuse hold, then pushes all pending aggregates to ClickHouse now. */
@@ -48,30 +59,48 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   const storage = storageConfig(env);
   const cConfig = collectorConfig(env);
   const dConfig = dashboardConfig(env, storage.dataDir);
+  const auditHashKey = loadAuditHashKey(env, storage.dataDir).key;
   const withCollector = opts.collector ?? true;
   const withDashboard = opts.dashboard ?? true;
 
   const store = openStore(storage);
   await checkStore(store, storage);
   log(`storage: ${storage.mode === 'embedded' ? `embedded ClickHouse (chDB) in ${storage.dataDir}` : `ClickHouse server ${storage.url}, database ${storage.database}`}`);
-  await migrate(store, { retentionMonths: cConfig.retentionMonths, hourlyRetentionDays: cConfig.hourlyRetentionDays, log });
+  await migrate(store, {
+    retentionMonths: cConfig.retentionMonths,
+    hourlyRetentionDays: cConfig.hourlyRetentionDays,
+    auditRetentionDays: cConfig.auditRetentionDays,
+    log,
+  });
 
   let collector: CollectorService | undefined;
   let collectorServer: Listening | undefined;
+  let adminServer: Listening | undefined;
   if (withCollector) {
     collector = createCollectorService({
       config: cConfig,
       store,
       dataDir: storage.dataDir,
       peerAddress: (c) => getConnInfo(c).remote.address,
+      apiKeys: { statsApiKeys: dConfig.statsApiKeys, securityApiKeys: dConfig.securityApiKeys },
+      auditHashKey,
       log,
       now: opts.now,
     });
     await collector.start();
     collectorServer = await listen(collector.app, cConfig.port, cConfig.host);
+    try {
+      adminServer = await listen(collector.adminApp, cConfig.adminPort, cConfig.adminHost);
+    } catch (err) {
+      await collectorServer.close();
+      await collector.stop();
+      await store.close();
+      throw new Error(`the collector's admin listener could not listen on ${cConfig.adminHost}:${cConfig.adminPort} (COLLECTOR_ADMIN_HOST / COLLECTOR_ADMIN_PORT): ${errorLine(err)}`);
+    }
   }
 
   const host = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
+  const urlHost = (h: string) => (h.includes(':') ? `[${h}]` : h);
   let dashboardServer: Listening | undefined;
   let dashboardReady = false;
   if (withDashboard) {
@@ -95,8 +124,12 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   return {
     collectorUrl: collectorServer ? `http://${host(cConfig.host)}:${collectorServer.port}` : '',
     dashboardUrl: dashboardServer ? `http://${host(dConfig.host)}:${dashboardServer.port}` : '',
+    adminUrl: adminServer ? `http://${urlHost(host(cConfig.adminHost))}:${adminServer.port}` : '',
     statsApiKey: dConfig.statsApiKeys[0]!,
     generatedKey: dConfig.generatedKey,
+    securityApiKey: dConfig.securityApiKeys[0]!,
+    generatedSecurityKey: dConfig.generatedSecurityKey,
+    securityKeyFile: dConfig.generatedSecurityKey ? join(storage.dataDir, SECURITY_KEY_FILE) : undefined,
     store,
     collector: collector!,
     flush: async () => {
@@ -110,7 +143,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       (stopped ??= (async () => {
         dashboardReady = false;
         // Stop taking connections first, then flush what was accepted.
-        const closing = Promise.all([collectorServer?.close(), dashboardServer?.close()]);
+        const closing = Promise.all([collectorServer?.close(), adminServer?.close(), dashboardServer?.close()]);
         const result = collector ? await collector.stop() : { flushed: true, spooled: 0 };
         await closing;
         await store.close();

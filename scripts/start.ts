@@ -18,13 +18,22 @@ export async function main(opts: { collector?: boolean; dashboard?: boolean } = 
   }
   const sites = running.collector?.sites.all() ?? [];
   const lines = [''];
-  if (running.collectorUrl) lines.push(`collector  ${running.collectorUrl}   (POST /api/event, GET /js/script.js, /healthz, /metrics)`);
+  if (running.collectorUrl) lines.push(`collector  ${running.collectorUrl}   (POST /api/event, GET /js/script.js, GET|DELETE /api/privacy/me, /healthz, /metrics)`);
   if (running.dashboardUrl) {
     lines.push(`dashboard  ${running.dashboardUrl}/   (Stats API: POST /api/v2/query)`);
     lines.push(
       running.generatedKey
         ? `stats key  ${running.statsApiKey}   (generated and kept in DATA_DIR/stats-api-key; set STATS_API_KEYS to choose your own)`
         : 'stats key  from STATS_API_KEYS',
+    );
+  }
+  if (running.adminUrl) {
+    lines.push(`admin      ${running.adminUrl}/admin/abuse/summary   (security API: full IPs held for abuse detection; Bearer <security key>)`);
+    // The security key opens full IP addresses: say where it is, never print it (terminals end up in logs).
+    lines.push(
+      running.generatedSecurityKey
+        ? `security key  in ${running.securityKeyFile}   (generated, mode 600; set SECURITY_API_KEYS to choose your own)`
+        : 'security key  from SECURITY_API_KEYS',
     );
   }
   if (running.collectorUrl) {

@@ -4,9 +4,10 @@ import { toParent } from './common.ts';
 
 const ROLES: Record<string, (payload: any) => Promise<void>> = {
   'bare-server': async (p) => (await import('./throughput.ts')).bareServer(p.httpOnly === true),
-  'collector-server': async () => (await import('./throughput.ts')).collectorServer(),
+  'collector-server': async (p) => (await import('./throughput.ts')).collectorServer(p.abuse !== false),
   storage: async (p) => (await import('./storage.ts')).storageChild(p),
   'stats-server': async (p) => (await import('./stats.ts')).statsServer(p),
+  'abuse-memory': async (p) => (await import('./abuse.ts')).abuseMemoryChild(p),
 };
 
 const [role = '', payload = '{}'] = process.argv.slice(2);

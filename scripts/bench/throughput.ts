@@ -50,10 +50,11 @@ export const SITE = 'bench.example';
 /**
  * bare: the baseline. http: the collector's own HTTP layer (createCollectorApp: middlewares, body
  * checks, beacon validation) with the pipeline replaced by a no-op, a diagnostic that splits the
- * gap into HTTP layer and pipeline + storage. collector: the real thing.
+ * gap into HTTP layer and pipeline + storage. collector: the real thing, with its defaults (abuse
+ * buffer and hold on). collector-no-abuse: the same with ABUSE_MAX_IPS=0, for the buffer's cost.
  */
-export type ServerKind = 'bare' | 'http' | 'collector';
-export const SERVER_KINDS: ServerKind[] = ['bare', 'http', 'collector'];
+export type ServerKind = 'bare' | 'http' | 'collector' | 'collector-no-abuse';
+export const SERVER_KINDS: ServerKind[] = ['bare', 'http', 'collector', 'collector-no-abuse'];
 
 interface RunFigures {
   kind: ServerKind;
@@ -89,6 +90,10 @@ export interface ThroughputResult {
   ratio: number;
   /** bare CPU per request / collector CPU per request: the same ratio when neither side is client-bound. */
   cpuRatio: number;
+  /** collector (abuse buffer on) req/s / collector-no-abuse req/s (target: within 10 %). */
+  abuseRatio: number;
+  /** The same by server CPU per request (off / on). */
+  abuseCpuRatio: number;
   checks: CollectorCheck[];
 }
 
@@ -194,7 +199,7 @@ export async function bareServer(httpOnly: boolean): Promise<void> {
 }
 
 /** Child role: the real collector (startAll, collector only) in a temporary DATA_DIR. */
-export async function collectorServer(): Promise<void> {
+export async function collectorServer(abuse = true): Promise<void> {
   const dir = tempDir('telmark-bench-collector-');
   const logs: string[] = [];
   try {
@@ -206,6 +211,8 @@ export async function collectorServer(): Promise<void> {
         SITES: SITE,
         TRUSTED_PROXIES: '127.0.0.1',
         STATS_API_KEYS: 'bench-stats-key-0123456789',
+        COLLECTOR_ADMIN_PORT: '0',
+        ...(abuse ? {} : { ABUSE_MAX_IPS: '0' }),
       },
       { dashboard: false, log: (l) => logs.push(l) },
     );
@@ -259,7 +266,8 @@ function drive(url: string, seconds: number, opts: ThroughputOptions, seed: numb
 }
 
 async function oneRun(kind: ServerKind, opts: ThroughputOptions, seed: number, log: Progress) {
-  const child = forkChild(kind === 'collector' ? 'collector-server' : 'bare-server', { httpOnly: kind === 'http' });
+  const isCollector = kind === 'collector' || kind === 'collector-no-abuse';
+  const child = forkChild(isCollector ? 'collector-server' : 'bare-server', { httpOnly: kind === 'http', abuse: kind === 'collector' });
   try {
     const { url } = await child.next<{ url: string }>('ready');
     const warm = opts.warmupSeconds > 0 ? await drive(url, opts.warmupSeconds, opts, seed + 1000) : undefined;
@@ -284,11 +292,11 @@ async function oneRun(kind: ServerKind, opts: ThroughputOptions, seed: number, l
       errors: r.errors + r.timeouts,
     };
     log(
-      `${kind.padEnd(10)} ${Math.round(figures.reqPerSec)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, ` +
+      `${kind.padEnd(18)} ${Math.round(figures.reqPerSec)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, ` +
         `server CPU ${figures.serverCpuUsPerReq.toFixed(0)} µs/req, load generator ${clientCpuPct.toFixed(0)} % CPU, non-2xx ${r.non2xx}, errors ${figures.errors}`,
     );
     let check: CollectorCheck | undefined;
-    if (kind === 'collector') {
+    if (isCollector) {
       const sent = (warm?.requests.sent ?? 0) + (r.requests.sent ?? 0);
       const ok2xx = (warm?.['2xx'] ?? 0) + r['2xx'];
       const counted = server.counted ?? 0;
@@ -335,13 +343,15 @@ export async function runThroughput(opts: ThroughputOptions, log: Progress): Pro
       clientCpuPct: med((r) => r.clientCpuPct),
     };
   };
-  const summary = { bare: of('bare'), http: of('http'), collector: of('collector') };
+  const summary = { bare: of('bare'), http: of('http'), collector: of('collector'), 'collector-no-abuse': of('collector-no-abuse') };
   return {
     options: opts,
     runs,
     summary,
     ratio: summary.collector.reqPerSec / summary.bare.reqPerSec,
     cpuRatio: summary.bare.serverCpuUsPerReq / summary.collector.serverCpuUsPerReq,
+    abuseRatio: summary.collector.reqPerSec / summary['collector-no-abuse'].reqPerSec,
+    abuseCpuRatio: summary['collector-no-abuse'].serverCpuUsPerReq / summary.collector.serverCpuUsPerReq,
     checks,
   };
 }

@@ -59,6 +59,7 @@ export async function startTelmark(env: Record<string, string> = {}): Promise<E2
       DATA_DIR: dataDir,
       COLLECTOR_PORT: '0',
       DASHBOARD_PORT: '0',
+      COLLECTOR_ADMIN_PORT: '0',
       COLLECTOR_HOST: '127.0.0.1',
       DASHBOARD_HOST: '127.0.0.1',
       SITES: 'example.test',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startAll, type Running } from '../../scripts/start-all.ts';
 
 export const STATS_KEY = 'test-stats-key-0123456789';
+export const SECURITY_KEY = 'test-security-key-0123456789';
 export const CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
@@ -26,10 +27,12 @@ export function testEnv(dataDir: string, overrides: Record<string, string> = {})
     DATA_DIR: dataDir,
     COLLECTOR_PORT: '0',
     DASHBOARD_PORT: '0',
+    COLLECTOR_ADMIN_PORT: '0',
     COLLECTOR_HOST: '127.0.0.1',
     DASHBOARD_HOST: '127.0.0.1',
     SITES: 'example.com',
     STATS_API_KEYS: STATS_KEY,
+    SECURITY_API_KEYS: SECURITY_KEY,
     PRIVACY_MIN_VISITORS: '1',
     TRUSTED_PROXIES: '127.0.0.1/32,::1',
     FLUSH_INTERVAL_MS: '3600000',
@@ -56,6 +59,11 @@ export interface TestTelmark extends Running {
   clock: TestClock;
   /** POSTs a beacon to the collector. */
   beacon(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /**
+   * A request to the collector's admin listener (path from the root, e.g. /admin/abuse/summary),
+   * with the test security key unless `key` says otherwise (null: no Authorization header).
+   */
+  admin(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
   /** POSTs a Stats API query with the test key; returns status and JSON. */
   query(body: Record<string, unknown>): Promise<{ status: number; json: any }>;
   /** stop() and remove the data directory. */
@@ -85,6 +93,13 @@ export async function startTestTelmark(env: Record<string, string> = {}, clockSt
         headers: { 'content-type': 'application/json', 'user-agent': CHROME_UA, ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
+    admin: (path: string, init: RequestInit & { key?: string | null } = {}) => {
+      const { key = SECURITY_KEY, headers, ...rest } = init;
+      return fetch(`${running.adminUrl}${path}`, {
+        ...rest,
+        headers: { ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...(headers as Record<string, string> | undefined) },
+      });
+    },
     query: async (body: Record<string, unknown>) => {
       const res = await fetch(`${running.dashboardUrl}/api/v2/query`, {
         method: 'POST',

@@ -58,8 +58,30 @@ describe('migrations', () => {
     expect(logs.filter((l) => l.includes('retention')).length).toBe(4 * 2 + 1);
   });
 
+  it('the audit log keeps AUDIT_RETENTION_DAYS (default 400), changed at the next start like the cubes', async () => {
+    const ttl = async () => (await rows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = 'tm' AND name = 'audit_log'"))[0]!.engine_full;
+    expect(await ttl()).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(400\)/);
+    const logs: string[] = [];
+    await migrate(store, { retentionMonths: 13, hourlyRetentionDays: 7, auditRetentionDays: 30, log: (l) => logs.push(l) });
+    expect(await ttl()).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(30\)/);
+    expect(logs).toEqual(['migrate: audit_log retention 400 day(s) -> 30 day(s)', 'migrate: schema is up to date']);
+  });
+
   it('no table can hold an IP or a user agent: every column is a dimension, a count, a sketch or a setting', async () => {
-    const cols = await rows<{ table: string; name: string; type: string }>("SELECT table, name, type FROM system.columns WHERE database = 'tm'");
+    // The audit log is the one exception, by design: a truncated address and a keyed hash of the
+    // full one (schema/audit-log.ts), never the address itself. Its columns are exactly these.
+    const audit = await rows<{ name: string; type: string }>("SELECT name, type FROM system.columns WHERE database = 'tm' AND table = 'audit_log' ORDER BY position");
+    expect(audit.map((c) => `${c.name} ${c.type}`)).toEqual([
+      "ts DateTime64(3, 'UTC')",
+      'via LowCardinality(String)',
+      'key_id LowCardinality(String)',
+      'action LowCardinality(String)',
+      'ip_truncated String',
+      'ip_hash String',
+      'outcome LowCardinality(String)',
+      'status UInt16',
+    ]);
+    const cols = await rows<{ table: string; name: string; type: string }>("SELECT table, name, type FROM system.columns WHERE database = 'tm' AND table != 'audit_log'");
     const allowed = new Set(['site', 'ts', 'visitor_key', 'pageviews', 'events', 'visits', 'bounces', 'duration', 'visitors', 'domain', 'timezone', 'added_at', 'version', 'name', 'applied_at', 'day', 'closed_at', ...Object.values(CUBE_DIMENSIONS).flat()]);
     for (const c of cols) expect(allowed.has(c.name), `${c.table}.${c.name}`).toBe(true);
   });

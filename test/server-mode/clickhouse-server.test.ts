@@ -19,7 +19,7 @@ describe.skipIf(!url)('server mode (CLICKHOUSE_URL)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'telmark-server-'));
     running = await startAll(
-      { ...process.env, DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database, COLLECTOR_PORT: '0', DASHBOARD_PORT: '0', COLLECTOR_HOST: '127.0.0.1', DASHBOARD_HOST: '127.0.0.1', SITES: 'example.com', STATS_API_KEYS: key, PRIVACY_MIN_VISITORS: '1', TRUSTED_PROXIES: '127.0.0.1' },
+      { ...process.env, DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database, COLLECTOR_PORT: '0', DASHBOARD_PORT: '0', COLLECTOR_ADMIN_PORT: '0', COLLECTOR_HOST: '127.0.0.1', DASHBOARD_HOST: '127.0.0.1', SITES: 'example.com', STATS_API_KEYS: key, PRIVACY_MIN_VISITORS: '1', TRUSTED_PROXIES: '127.0.0.1' },
       { log: () => {} },
     );
   }, 60_000);

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectorConfig } from '../../collector/config.ts';
 import { dashboardConfig } from '../../dashboard/config.ts';
+import { loadApiKeys } from '../../schema/api-keys.ts';
+import { loadAuditHashKey } from '../../schema/audit-log.ts';
 import { storageConfig } from '../../schema/config.ts';
 import { ConfigError } from '../../schema/env.ts';
 
@@ -11,6 +13,7 @@ describe('configuration', () => {
   it('has safe defaults', () => {
     const c = collectorConfig({});
     expect(c).toMatchObject({ port: 8000, prefixes: { v4: 24, v6: 48 }, flushIntervalMs: 10_000, retentionMonths: 25, trustedProxies: [] });
+    expect(c).toMatchObject({ adminPort: 8002, adminHost: '127.0.0.1', privacyRequestsPerMin: 10, auditRetentionDays: 400 });
     expect(storageConfig({})).toMatchObject({ mode: 'embedded', database: 'telmark' });
     expect(storageConfig({ CLICKHOUSE_URL: 'http://ch:8123/' })).toMatchObject({ mode: 'server', url: 'http://ch:8123', username: 'default' });
   });
@@ -26,6 +29,11 @@ describe('configuration', () => {
       [() => storageConfig({ CLICKHOUSE_DATABASE: 'a;drop' }), /^CLICKHOUSE_DATABASE=/],
       [() => dashboardConfig({ PRIVACY_MIN_VISITORS: '0' }, '/tmp'), /^PRIVACY_MIN_VISITORS=/],
       [() => dashboardConfig({ STATS_API_KEYS: 'short' }, '/tmp'), /^STATS_API_KEYS=.*16 characters/],
+      [() => dashboardConfig({ STATS_API_KEYS: 'stats-key-0123456789', SECURITY_API_KEYS: 'short' }, '/tmp'), /^SECURITY_API_KEYS="sho…" is invalid: .*16 characters/],
+      [() => collectorConfig({ COLLECTOR_ADMIN_PORT: '70000' }), /^COLLECTOR_ADMIN_PORT=.*0 to 65535/],
+      [() => collectorConfig({ PRIVACY_REQUESTS_PER_MIN: '0' }), /^PRIVACY_REQUESTS_PER_MIN=.*1 to 10000/],
+      [() => collectorConfig({ AUDIT_RETENTION_DAYS: '4000' }), /^AUDIT_RETENTION_DAYS=.*1 to 3650/],
+      [() => loadAuditHashKey({ AUDIT_HASH_KEY: 'too-short-for-an-hmac-key' }, '/tmp'), /^AUDIT_HASH_KEY="too…" is invalid: expected a secret of at least 32 characters$/],
     ];
     for (const [fn, msg] of cases) {
       expect(fn).toThrow(ConfigError);
@@ -40,6 +48,43 @@ describe('configuration', () => {
     expect(a.statsApiKeys[0]!.length).toBeGreaterThanOrEqual(32);
     expect(b.statsApiKeys).toEqual(a.statsApiKeys);
     expect(readFileSync(join(dir, 'stats-api-key'), 'utf8').trim()).toBe(a.statsApiKeys[0]);
+    rmSync(dir, { recursive: true });
+  });
+  it('generates a security key apart from the stats key, and keeps both (mode 600)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telmark-cfg-'));
+    const a = loadApiKeys({}, dir);
+    expect(a).toMatchObject({ generatedStatsKey: true, generatedSecurityKey: true, statsKeyFile: join(dir, 'stats-api-key'), securityKeyFile: join(dir, 'security-api-key') });
+    expect(a.securityApiKeys[0]!.length).toBeGreaterThanOrEqual(32);
+    expect(a.securityApiKeys[0]).not.toBe(a.statsApiKeys[0]);
+    expect(loadApiKeys({}, dir)).toEqual(a);
+    for (const f of ['stats-api-key', 'security-api-key']) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'security-api-key'), 'utf8').trim()).toBe(a.securityApiKeys[0]);
+    // A configured list is used as it is, and nothing is generated for it.
+    const set = loadApiKeys({ SECURITY_API_KEYS: 'sec-key-a-0123456789, sec-key-b-0123456789' }, dir);
+    expect(set).toMatchObject({ securityApiKeys: ['sec-key-a-0123456789', 'sec-key-b-0123456789'], generatedSecurityKey: false, generatedStatsKey: true });
+    expect(dashboardConfig({}, dir)).toMatchObject({ statsApiKeys: a.statsApiKeys, securityApiKeys: a.securityApiKeys, generatedKey: true, generatedSecurityKey: true });
+    rmSync(dir, { recursive: true });
+  });
+  it('refuses a key that is both a stats key and a security key, without printing it', () => {
+    const key = 'shared-key-0123456789abcdef';
+    const both = () => loadApiKeys({ STATS_API_KEYS: `other-stats-key-0123456789,${key}`, SECURITY_API_KEYS: key }, '/nonexistent');
+    expect(both).toThrow(ConfigError);
+    expect(both).toThrow(/^SECURITY_API_KEYS="sha…" is invalid: expected keys that are not also in STATS_API_KEYS/);
+    try {
+      both();
+    } catch (err) {
+      expect((err as Error).message).not.toContain(key);
+    }
+  });
+  it('generates and keeps the audit hash key (mode 600) unless AUDIT_HASH_KEY is set', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telmark-cfg-'));
+    const a = loadAuditHashKey({}, dir);
+    expect(a.generated).toBe(true);
+    expect(a.key.length).toBeGreaterThanOrEqual(32);
+    expect(loadAuditHashKey({}, dir)).toEqual(a);
+    expect(statSync(join(dir, 'audit-hash-key')).mode & 0o777).toBe(0o600);
+    const set = 'x'.repeat(32);
+    expect(loadAuditHashKey({ AUDIT_HASH_KEY: set }, dir)).toEqual({ key: set, generated: false });
     rmSync(dir, { recursive: true });
   });
 });

@@ -3,17 +3,22 @@ import { grantStatements } from '../../schema/grants.ts';
 
 describe('least-privilege grants', () => {
   const sql = grantStatements('telmark', { collector: 'tc', dashboard: 'td' }, { collector: "p'w", dashboard: 'x' });
-  it('the collector may only insert aggregates, read sites, and fold hour cubes into day cubes', () => {
+  it('the collector may only insert aggregates, read sites, fold hour cubes into day cubes and append to the audit log', () => {
     const collector = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO tc'));
-    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.sites|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings) TO tc$/;
+    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.sites|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings|INSERT ON telmark\.audit_log) TO tc$/;
     for (const g of collector) expect(g).toMatch(allowed);
-    expect(collector).toHaveLength(4 + 1 + 8 + 1);
+    expect(collector).toHaveLength(4 + 1 + 8 + 1 + 1);
+    expect(collector).toContain('GRANT INSERT ON telmark.audit_log TO tc');
     expect(collector.some((g) => /ALTER|DROP|ALL/.test(g))).toBe(false);
   });
-  it('the dashboard may only read', () => {
+  it('the dashboard may only read, and append to the audit log', () => {
     const dashboard = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO td'));
-    expect(dashboard.every((s) => s.startsWith('GRANT SELECT ON telmark.'))).toBe(true);
+    const writes = dashboard.filter((s) => !s.startsWith('GRANT SELECT ON telmark.'));
+    expect(writes).toEqual(['GRANT INSERT ON telmark.audit_log TO td']);
     expect(dashboard.some((s) => s.includes('ingest_'))).toBe(false);
+  });
+  it('neither service may read the audit log back', () => {
+    expect(sql.filter((s) => s.includes('audit_log') && /SELECT/.test(s))).toEqual([]);
   });
   it('quotes passwords and refuses odd user names', () => {
     expect(sql[0]).toContain("BY 'p\\'w'");
