@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { SECURITY_KEY_FILE } from '../schema/api-keys.ts';
-import { loadAuditHashKey } from '../schema/audit-log.ts';
+import { AuditLog, loadAuditHashKey } from '../schema/audit-log.ts';
+import { localAbuseOperations } from '../collector/abuse/operations.ts';
+import { collectorAdminUrls } from '../dashboard/server/security/config.ts';
+import { RemoteAbuseOperations } from '../dashboard/server/security/remote.ts';
 import { checkStore, openStore, type Store } from '../schema/client.ts';
 import { storageConfig } from '../schema/config.ts';
 import { errorLine } from '../schema/errors.ts';
@@ -60,6 +63,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   const cConfig = collectorConfig(env);
   const dConfig = dashboardConfig(env, storage.dataDir);
   const auditHashKey = loadAuditHashKey(env, storage.dataDir).key;
+  const adminUrls = collectorAdminUrls(env);
   const withCollector = opts.collector ?? true;
   const withDashboard = opts.dashboard ?? true;
 
@@ -105,6 +109,16 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   let dashboardReady = false;
   if (withDashboard) {
     if (!existsSync(DASHBOARD_DIST)) log('dashboard: no built app in dashboard/dist (run `npm run build:dashboard`); serving the API only');
+    // The security API: over the collectors' admin listeners when COLLECTOR_ADMIN_URLS names them
+    // (with the first security key), else over this process's own abuse buffer.
+    const operations =
+      adminUrls.length > 0
+        ? new RemoteAbuseOperations({ urls: adminUrls, key: dConfig.securityApiKeys[0]! })
+        : collector?.abuse
+          ? localAbuseOperations(collector.abuse)
+          : undefined;
+    const auditLog = new AuditLog(store, { hashKey: auditHashKey, via: 'dashboard', prefixes: cConfig.prefixes, now: opts.now });
+    if (!operations) log('dashboard: no abuse buffer here and no COLLECTOR_ADMIN_URLS; the security API (/api/security) is off');
     const app = createDashboardApp({
       store,
       statsApiKeys: dConfig.statsApiKeys,
@@ -115,6 +129,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       collectorUrl: dConfig.collectorPublicUrl ?? (collectorServer ? `http://${host(cConfig.host)}:${collectorServer.port}` : undefined),
       log,
       now: opts.now,
+      security: operations ? { operations, securityApiKeys: dConfig.securityApiKeys, audit: (e) => auditLog.write(e) } : undefined,
     });
     dashboardServer = await listen(app, dConfig.port, dConfig.host);
     dashboardReady = true;

@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { securityRoutes } from '../../dashboard/server/security/routes.ts';
+import { securityRoutes } from '../abuse/api/routes.ts';
 import type { AuditEntry } from '../../schema/audit-log.ts';
 import type { AbuseConfig } from '../abuse/config.ts';
 import type { AbuseOperations } from '../abuse/types.ts';

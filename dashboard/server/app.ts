@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
+import { securityRoutes, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
 import { planQuery, StatsQueryError } from './stats/query.ts';
 import { runQuery } from './stats/run.ts';
 
@@ -21,6 +22,11 @@ export interface DashboardAppDeps {
   collectorUrl?: string;
   log: (line: string) => void;
   now?: () => number;
+  /**
+   * The security API at /api/security, behind SECURITY_API_KEYS: the collector's abuse buffer
+   * in-process (embedded mode) or fanned out to COLLECTOR_ADMIN_URLS. Absent: no such routes.
+   */
+  security?: Pick<SecurityRoutesDeps, 'operations' | 'securityApiKeys' | 'audit'>;
 }
 
 /** The dashboard server: Stats API v2 subset, site list, the Svelte app. Read-only on ClickHouse. */
@@ -35,7 +41,10 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
     invalidAuthenticationHeader: { message: { error: 'Authorization header must be "Bearer <stats API key>"' } },
     invalidToken: { message: { error: 'invalid stats API key' } },
   });
-  app.use('/api/*', auth);
+  // Mounted before the stats key check: its handlers answer without calling next(), and they
+  // check their own keys (a stats key gets 403 there).
+  if (deps.security) app.route('/api/security', securityRoutes({ ...deps.security, statsApiKeys: deps.statsApiKeys, log: deps.log }));
+  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/security/') ? next() : auth(c, next)));
 
   // Site settings change rarely; a short cache keeps every query from reading them again.
   let sitesCache: { at: number; sites: Site[] } | undefined;

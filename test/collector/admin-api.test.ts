@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyId } from '../../dashboard/server/security/key-id.ts';
+import { keyId } from '../../collector/abuse/api/key-id.ts';
 import { pageview, SECURITY_KEY, startTestTelmark, STATS_KEY, type TestTelmark } from '../helpers/telmark.ts';
 
 // Three addresses get flagged (in this order, a second apart), one is merely held.

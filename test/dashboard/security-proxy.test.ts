@@ -5,12 +5,13 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbuseBuffer } from '../../collector/abuse/buffer.ts';
+import { createAdminApp } from '../../collector/admin/app.ts';
 import { localAbuseOperations } from '../../collector/abuse/operations.ts';
 import type { AbuseOperations } from '../../collector/abuse/types.ts';
 import { collectorAdminUrls } from '../../dashboard/server/security/config.ts';
-import { keyId } from '../../dashboard/server/security/key-id.ts';
+import { keyId } from '../../collector/abuse/api/key-id.ts';
 import { CollectorsUnavailable, RemoteAbuseOperations } from '../../dashboard/server/security/remote.ts';
-import { securityRoutes, type AuditEntry, type SecurityRoutesDeps } from '../../dashboard/server/security/routes.ts';
+import { securityRoutes, type AuditEntry, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
 import { listen, type Listening } from '../../scripts/node-server.ts';
 
 const SECURITY_KEY = 'security-key-0123456789abcdef';
@@ -40,25 +41,9 @@ function flag(buffer: AbuseBuffer, ip: string): void {
   expect(buffer.get(ip)!.flag).not.toBeNull();
 }
 
-/** The collector admin routes as specified, on a real buffer. */
+/** A collector's real admin app (the same routes, keys and answers) on a real buffer; audit rows are kept in memory here. */
 function collectorAdmin(buffer: AbuseBuffer): Hono {
-  const ops = localAbuseOperations(buffer);
-  const app = new Hono();
-  app.use('/admin/*', async (c, next) => {
-    const key = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (key === undefined) return c.json({ error: 'missing key' }, 401);
-    if (key === STATS_KEY) return c.json({ error: 'stats key' }, 403);
-    if (key !== SECURITY_KEY) return c.json({ error: 'invalid key' }, 401);
-    await next();
-  });
-  app.get('/admin/abuse/flagged', async (c) => c.json(await ops.flagged(Number(c.req.query('page') ?? 1), Number(c.req.query('limit') ?? 50))));
-  app.get('/admin/abuse/ips/:ip', async (c) => {
-    const record = await ops.get(c.req.param('ip'));
-    return record ? c.json(record) : c.json({ error: 'not held' }, 404);
-  });
-  app.delete('/admin/abuse/ips/:ip', async (c) => ((await ops.erase(c.req.param('ip'))) ? c.json({ erased: true }) : c.json({ error: 'not held' }, 404)));
-  app.get('/admin/abuse/summary', async (c) => c.json(await ops.summary()));
-  return app;
+  return createAdminApp({ operations: localAbuseOperations(buffer), securityApiKeys: [SECURITY_KEY], statsApiKeys: [STATS_KEY], audit: () => {} });
 }
 
 let servers: Listening[] = [];

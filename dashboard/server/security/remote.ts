@@ -3,9 +3,9 @@
 // merges. One collector down must not blind security staff, so answers are partial rather than
 // failed until no collector answers at all. Messages name collectors, never a client address.
 import type { AbuseOperations, AbuseRecord, AbuseSummary, FlaggedPage } from '../../../collector/abuse/types.ts';
-import { CollectorsUnavailable, PageTooDeep, type CollectorError } from './errors.ts';
+import { CollectorsUnavailable, PageTooDeep, type CollectorError, type EraseReport, type PartialAnswer } from '../../../collector/abuse/api/errors.ts';
 
-export { CollectorsUnavailable, PageTooDeep, type CollectorError } from './errors.ts';
+export { CollectorsUnavailable, PageTooDeep, type CollectorError, type EraseReport } from '../../../collector/abuse/api/errors.ts';
 
 /** Deepest flagged entry fan-out reaches: each collector is asked for its first page*limit. */
 // The admin routes (the same securityRoutes on each collector) cap `limit` at 500.
@@ -14,11 +14,6 @@ export const COLLECTOR_PAGE_MAX = 500;
 /** A record with the collector (base URL) that holds it. */
 export type CollectedRecord = AbuseRecord & { collector?: string };
 
-/** Present when some collectors did not answer: the rest of the answer covers only the others. */
-export interface PartialAnswer {
-  partial?: true;
-  errors?: CollectorError[];
-}
 
 export interface MergedFlaggedPage extends FlaggedPage, PartialAnswer {
   results: CollectedRecord[];
@@ -41,10 +36,6 @@ export interface MergedSummary extends AbuseSummary, PartialAnswer {
 }
 
 /** What an erase did across collectors (the route answers with it; erase() keeps the boolean). */
-export interface EraseReport extends PartialAnswer {
-  erased: boolean;
-  erased_by?: string[];
-}
 
 export interface RemoteOptions {
   /** Collector admin base URLs (COLLECTOR_ADMIN_URLS), e.g. http://10.0.0.5:8002. */

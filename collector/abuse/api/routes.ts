@@ -1,14 +1,14 @@
-// The dashboard's security API (mounted at /api/security): the abuse buffer's full addresses for
-// security staff, behind their own keys. Every call is audited before its answer leaves, and an
-// audit log that cannot be written stops the call: looking at or erasing someone's address
-// without a trace is what this API must never allow.
+// The security API: the abuse buffer's full addresses for security staff, behind their own keys.
+// Mounted by the collector's admin listener at /admin, and by the dashboard at /api/security over
+// the in-process buffer or fanned out to the collectors (dashboard/server/security/remote.ts).
+// Every call is audited before its answer leaves, and an audit log that cannot be written stops
+// the call: looking at or erasing someone's address without a trace is what this API must never allow.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { parseIpParam } from '../../../collector/abuse/address.ts';
-import type { AbuseOperations } from '../../../collector/abuse/types.ts';
+import { parseIpParam } from '../address.ts';
+import type { AbuseOperations } from '../types.ts';
 import { keyMatcher } from './auth.ts';
-import { CollectorsUnavailable, PageTooDeep, type CollectorError } from './errors.ts';
+import { CollectorsUnavailable, PageTooDeep, type CollectorError, type EraseReport } from './errors.ts';
 import { keyId } from './key-id.ts';
-import type { EraseReport } from './remote.ts';
 
 export type SecurityAction = 'abuse.flagged' | 'abuse.ip.get' | 'abuse.ip.erase' | 'abuse.summary';
 

@@ -29,3 +29,15 @@ export class CollectorsUnavailable extends Error {
 export class PageTooDeep extends Error {
   override readonly name = 'PageTooDeep';
 }
+
+/** Present when some collectors did not answer: the rest of the answer covers only the others. */
+export interface PartialAnswer {
+  partial?: true;
+  errors?: CollectorError[];
+}
+
+/** DELETE's answer when erasing over several collectors. */
+export interface EraseReport extends PartialAnswer {
+  erased: boolean;
+  erased_by?: string[];
+}
