@@ -4,11 +4,13 @@
 // metrics; a restart empties it.
 //
 // Layout, for memory: an entry's numbers live in typed-array columns indexed by a slot number
-// (about 190 bytes a slot), and two Maps from the address text to its slot keep entries in
-// least-recently-seen order (a touch deletes and re-inserts, so the first key is the stalest).
-// One Map holds unflagged entries, the other flagged ones: eviction takes the stalest unflagged
-// entry in O(1) without walking past flagged ones, and the TTL sweep pops stale entries from the
-// front of each Map. A JS object per entry would cost several times as much at a million entries.
+// (about 175 bytes a slot), one Map finds an address's slot, and two doubly linked lists through
+// the slots (prev/next columns) keep entries in least-recently-seen order, one list for unflagged
+// entries and one for flagged ones. Eviction takes the head of the unflagged list in O(1) without
+// walking past flagged entries; the TTL sweep pops stale entries from the heads. A touch relinks
+// the slot and leaves the Map alone: re-inserting Map keys to keep order would leave deleted
+// entries behind that every new iterator has to step over (eviction cost grew with the buffer).
+// A JS object per entry would cost several times as much at a million entries.
 import { SITE_SLOTS, type AbuseConfig } from './config.ts';
 import {
   ABUSE_RULES,
@@ -44,6 +46,9 @@ export interface AbuseVerdict {
 }
 
 type Columns = {
+  /** LRU list links (slot numbers, -1 = none) and which list the slot is on. */
+  prev: Int32Array;
+  next: Int32Array;
   firstSeen: Float64Array;
   lastSeen: Float64Array;
   gen: Uint32Array;
@@ -63,7 +68,7 @@ type ColumnName = keyof Columns;
 const PER_SITE_SLOT: ColumnName[] = ['siteId', 'siteSeen'];
 
 function allocate(capacity: number, from?: Columns): Columns {
-  const make = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(name: ColumnName, Ctor: new (n: number) => T): T => {
+  const make = <T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(name: ColumnName, Ctor: new (n: number) => T): T => {
     const width = PER_SITE_SLOT.includes(name) ? SITE_SLOTS : 1;
     const next = new Ctor(capacity * width);
     if (from) next.set(from[name] as unknown as ArrayLike<number> & T);
@@ -71,6 +76,8 @@ function allocate(capacity: number, from?: Columns): Columns {
   };
   const u32 = (n: ColumnName) => make(n, Uint32Array);
   return {
+    prev: make('prev', Int32Array),
+    next: make('next', Int32Array),
     firstSeen: make('firstSeen', Float64Array),
     lastSeen: make('lastSeen', Float64Array),
     gen: u32('gen'),
@@ -125,9 +132,12 @@ export class AbuseBuffer {
   /** Next never-used slot; freed slots are reused first. */
   private nextSlot = 0;
   private readonly freeSlots: number[] = [];
-  /** Address -> slot, least recently seen first. */
-  private readonly unflagged = new Map<string, number>();
-  private readonly flaggedIndex = new Map<string, number>();
+  /** Address -> slot. */
+  private readonly index = new Map<string, number>();
+  /** Slot -> address, for entries found through the lists (eviction, sweeps, listings). */
+  private keys: Array<string | undefined> = [];
+  /** The two LRU lists: head (stalest) and tail (freshest) slots and lengths. */
+  private readonly lists = { unflagged: { head: -1, tail: -1, size: 0 }, flagged: { head: -1, tail: -1, size: 0 } };
   private readonly flags = new Map<number, AbuseFlag>();
   private readonly siteIds = new Map<string, number>([[OTHER_SITES, 0]]);
   private readonly siteNames: string[] = [OTHER_SITES];
@@ -148,11 +158,11 @@ export class AbuseBuffer {
   }
 
   get size(): number {
-    return this.unflagged.size + this.flaggedIndex.size;
+    return this.index.size;
   }
 
   get flaggedCount(): number {
-    return this.flaggedIndex.size;
+    return this.lists.flagged.size;
   }
 
   /** Lifetime counts for /metrics (numbers only, never an address). */
@@ -198,8 +208,9 @@ export class AbuseBuffer {
    * keeps sending) and the answer is how long to wait. Unflagged addresses are not touched here.
    */
   flaggedVerdict(ip: string): AbuseVerdict | undefined {
-    const slot = this.flaggedIndex.get(ip);
-    if (slot === undefined) return undefined;
+    if (this.lists.flagged.size === 0) return undefined;
+    const slot = this.index.get(ip);
+    if (slot === undefined || !this.flags.has(slot)) return undefined;
     const t = this.now();
     if (this.isExpired(slot, t)) {
       this.remove(ip, slot, 'expired');
@@ -231,7 +242,7 @@ export class AbuseBuffer {
 
   /** Erases everything held about `ip`; false when nothing was held. */
   erase(ip: string): boolean {
-    const slot = this.unflagged.get(ip) ?? this.flaggedIndex.get(ip);
+    const slot = this.live(ip, this.now());
     if (slot === undefined) return false;
     this.remove(ip, slot, 'erased');
     return true;
@@ -241,9 +252,12 @@ export class AbuseBuffer {
   flagged(page: number, limit: number): FlaggedPage {
     const t = this.now();
     const live: Array<[string, number]> = [];
-    for (const [ip, slot] of [...this.flaggedIndex]) {
+    for (let slot = this.lists.flagged.head; slot !== -1; ) {
+      const next = this.cols.next[slot]!;
+      const ip = this.keys[slot]!;
       if (this.isExpired(slot, t)) this.remove(ip, slot, 'expired');
       else live.push([ip, slot]);
+      slot = next;
     }
     live.sort((a, b) => this.flags.get(b[1])!.at - this.flags.get(a[1])!.at);
     const start = (page - 1) * limit;
@@ -257,10 +271,10 @@ export class AbuseBuffer {
     const t = this.now();
     this.sweep();
     let oldest = t;
-    for (const map of [this.unflagged, this.flaggedIndex]) for (const slot of map.values()) oldest = Math.min(oldest, this.cols.firstSeen[slot]!);
+    for (const slot of this.index.values()) oldest = Math.min(oldest, this.cols.firstSeen[slot]!);
     return {
       held: this.size,
-      flagged: this.flaggedIndex.size,
+      flagged: this.lists.flagged.size,
       max_ips: this.config.maxIps,
       memory_bytes: this.memoryBytes(),
       oldest_entry_age_s: Math.round((t - oldest) / 1000),
@@ -286,17 +300,13 @@ export class AbuseBuffer {
    */
   sweep(): void {
     const t = this.now();
-    for (const map of [this.unflagged, this.flaggedIndex]) {
-      for (const [ip, slot] of map) {
-        if (t - this.cols.lastSeen[slot]! < this.ttlMs) break;
-        this.remove(ip, slot, 'expired');
-      }
+    for (const list of [this.lists.unflagged, this.lists.flagged]) {
+      while (list.head !== -1 && t - this.cols.lastSeen[list.head]! >= this.ttlMs) this.remove(this.keys[list.head]!, list.head, 'expired');
     }
     if (t - this.lastAgeScan >= 60_000 || t < this.lastAgeScan) {
       this.lastAgeScan = t;
-      for (const map of [this.unflagged, this.flaggedIndex]) {
-        for (const [ip, slot] of [...map]) if (t - this.cols.firstSeen[slot]! >= this.maxAgeMs) this.remove(ip, slot, 'expired');
-      }
+      // Deleting the current entry while iterating a Map is well defined; no copy needed.
+      for (const [ip, slot] of this.index) if (t - this.cols.firstSeen[slot]! >= this.maxAgeMs) this.remove(ip, slot, 'expired');
     }
   }
 
@@ -320,7 +330,7 @@ export class AbuseBuffer {
 
   /** The slot of a held, unexpired entry (an expired one is removed on the way). */
   private live(ip: string, t: number): number | undefined {
-    const slot = this.unflagged.get(ip) ?? this.flaggedIndex.get(ip);
+    const slot = this.index.get(ip);
     if (slot === undefined) return undefined;
     if (this.isExpired(slot, t)) {
       this.remove(ip, slot, 'expired');
@@ -331,20 +341,47 @@ export class AbuseBuffer {
 
   /** Finds or creates the entry for ip and marks it most recently seen. */
   private touch(ip: string, t: number): number {
-    let slot = this.live(ip, t);
+    const slot = this.live(ip, t);
     if (slot === undefined) return this.create(ip, t);
-    const map = this.flags.has(slot) ? this.flaggedIndex : this.unflagged;
-    map.delete(ip);
-    map.set(ip, slot);
+    const list = this.listOf(slot);
+    if (list.tail !== slot) {
+      this.unlink(slot, list);
+      this.append(slot, list);
+    }
     this.cols.lastSeen[slot] = Math.max(this.cols.lastSeen[slot]!, t);
     return slot;
+  }
+
+  private listOf(slot: number) {
+    return this.flags.has(slot) ? this.lists.flagged : this.lists.unflagged;
+  }
+
+  private append(slot: number, list: { head: number; tail: number; size: number }): void {
+    const { prev, next } = this.cols;
+    prev[slot] = list.tail;
+    next[slot] = -1;
+    if (list.tail !== -1) next[list.tail] = slot;
+    else list.head = slot;
+    list.tail = slot;
+    list.size++;
+  }
+
+  private unlink(slot: number, list: { head: number; tail: number; size: number }): void {
+    const { prev, next } = this.cols;
+    const p = prev[slot]!;
+    const n = next[slot]!;
+    if (p !== -1) next[p] = n;
+    else list.head = n;
+    if (n !== -1) prev[n] = p;
+    else list.tail = p;
+    list.size--;
   }
 
   private create(ip: string, t: number): number {
     if (this.size >= this.config.maxIps) {
       // The stalest unflagged entry goes first; only a buffer full of flagged entries loses one.
-      const victim = this.unflagged.entries().next().value ?? this.flaggedIndex.entries().next().value;
-      if (victim) this.remove(victim[0], victim[1], 'evicted');
+      const victim = this.lists.unflagged.head !== -1 ? this.lists.unflagged.head : this.lists.flagged.head;
+      if (victim !== -1) this.remove(this.keys[victim]!, victim, 'evicted');
     }
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
@@ -363,12 +400,16 @@ export class AbuseBuffer {
     c.gen[slot] = gen;
     c.firstSeen[slot] = t;
     c.lastSeen[slot] = t;
-    this.unflagged.set(ip, slot);
+    this.index.set(ip, slot);
+    this.keys[slot] = ip;
+    this.append(slot, this.lists.unflagged);
     return slot;
   }
 
   private remove(ip: string, slot: number, why: 'expired' | 'evicted' | 'erased'): void {
-    if (!this.unflagged.delete(ip)) this.flaggedIndex.delete(ip);
+    this.unlink(slot, this.listOf(slot));
+    this.index.delete(ip);
+    this.keys[slot] = undefined;
     this.flags.delete(slot);
     // A new generation, so references held for this entry (isFlaggedRef) stop matching.
     this.cols.gen[slot]!++;
@@ -417,15 +458,7 @@ export class AbuseBuffer {
   }
 
   private measure(slot: number, t: number): Record<AbuseRule, number> {
-    const c = this.cols;
-    return {
-      events_10s: estimate(c.e10b, c.e10c, c.e10p, slot, t, WINDOWS.s10),
-      events_1m: estimate(c.e1mb, c.e1mc, c.e1mp, slot, t, WINDOWS.m1),
-      events_10m: estimate(c.e10mb, c.e10mc, c.e10mp, slot, t, WINDOWS.m10),
-      invalid_1m: estimate(c.invb, c.invc, c.invp, slot, t, WINDOWS.m1),
-      sites_1m: this.sitesLastMinute(slot, t),
-      bot_1m: estimate(c.botb, c.botc, c.botp, slot, t, WINDOWS.m1),
-    };
+    return Object.fromEntries(ABUSE_RULES.map((rule) => [rule, this.measureOne(rule, slot, t)])) as Record<AbuseRule, number>;
   }
 
   private verdict(ip: string, slot: number, t: number): AbuseVerdict {
@@ -433,23 +466,42 @@ export class AbuseBuffer {
     if (!flag) {
       flag = this.evaluate(slot, t);
       if (flag) {
+        this.unlink(slot, this.lists.unflagged);
         this.flags.set(slot, flag);
-        this.unflagged.delete(ip);
-        this.flaggedIndex.set(ip, slot);
+        this.append(slot, this.lists.flagged);
         this.counters.flagged++;
       }
     }
     return { ref: this.ref(slot), flag, retryAfterS: this.retryAfterS(slot, t) };
   }
 
-  /** The first rule whose count is over its threshold (thresholds of 0 are off). */
+  /** The first rule whose count is over its threshold (thresholds of 0 are off). Runs per event: no allocation unless it flags. */
   private evaluate(slot: number, t: number): AbuseFlag | undefined {
-    const values = this.measure(slot, t);
     for (const rule of ABUSE_RULES) {
       const limit = this.config.thresholds[rule];
-      if (limit > 0 && values[rule] > limit) return { rule, reason: RULE_TEXT[rule](Math.floor(values[rule]), limit), at: t };
+      if (limit <= 0) continue;
+      const value = this.measureOne(rule, slot, t);
+      if (value > limit) return { rule, reason: RULE_TEXT[rule](Math.floor(value), limit), at: t };
     }
     return undefined;
+  }
+
+  private measureOne(rule: AbuseRule, slot: number, t: number): number {
+    const c = this.cols;
+    switch (rule) {
+      case 'events_10s':
+        return estimate(c.e10b, c.e10c, c.e10p, slot, t, WINDOWS.s10);
+      case 'events_1m':
+        return estimate(c.e1mb, c.e1mc, c.e1mp, slot, t, WINDOWS.m1);
+      case 'events_10m':
+        return estimate(c.e10mb, c.e10mc, c.e10mp, slot, t, WINDOWS.m10);
+      case 'invalid_1m':
+        return estimate(c.invb, c.invc, c.invp, slot, t, WINDOWS.m1);
+      case 'sites_1m':
+        return this.sitesLastMinute(slot, t);
+      case 'bot_1m':
+        return estimate(c.botb, c.botc, c.botp, slot, t, WINDOWS.m1);
+    }
   }
 
   private record(ip: string, slot: number, t: number): AbuseRecord {
