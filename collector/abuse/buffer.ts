@@ -33,6 +33,9 @@ const OTHER_SITES = '(other domains)';
 /** Slots and generations pack into one number: a reference to an entry that is not its address. */
 const SLOT_BITS = 2 ** 24;
 
+const ENDED_FLAGS_MAX = 100_000;
+const ENDED_FLAGS_KEPT_MS = 60_000;
+
 /** Map entry, key string and flag bookkeeping per held address, estimated for the summary. */
 const INDEX_BYTES_PER_ENTRY = 100;
 
@@ -139,6 +142,12 @@ export class AbuseBuffer {
   /** The two LRU lists: head (stalest) and tail (freshest) slots and lengths. */
   private readonly lists = { unflagged: { head: -1, tail: -1, size: 0 }, flagged: { head: -1, tail: -1, size: 0 } };
   private readonly flags = new Map<number, AbuseFlag>();
+  /**
+   * References of flagged entries that ended (erased, evicted, expired) in the last minute, with
+   * when: events held from them are still dropped, the flag having been decided. At most
+   * ENDED_FLAGS_MAX; the oldest go first.
+   */
+  private readonly endedFlags = new Map<number, number>();
   private readonly siteIds = new Map<string, number>([[OTHER_SITES, 0]]);
   private readonly siteNames: string[] = [OTHER_SITES];
   private readonly ttlMs: number;
@@ -225,12 +234,15 @@ export class AbuseBuffer {
     return { ref: this.ref(slot), flag: this.flags.get(slot), retryAfterS: this.retryAfterS(slot, t) };
   }
 
-  /** Whether the entry a verdict referred to is (still) flagged; false once it ended or was erased. */
+  /**
+   * Whether the entry a verdict referred to is flagged, or was when it ended in the last minute
+   * (held events of an address flagged meanwhile are dropped even if its record was erased since).
+   */
   isFlaggedRef(ref: number): boolean {
+    if (this.endedFlags.has(ref)) return true;
     const slot = ref % SLOT_BITS;
     const gen = Math.floor(ref / SLOT_BITS);
-    if (slot >= this.capacity || this.cols.gen[slot] !== gen || !this.flags.has(slot)) return false;
-    return !this.isExpired(slot, this.now());
+    return slot < this.capacity && this.cols.gen[slot] === gen && this.flags.has(slot);
   }
 
   /** The full record for `ip`, or undefined when nothing is held. */
@@ -302,6 +314,10 @@ export class AbuseBuffer {
     const t = this.now();
     for (const list of [this.lists.unflagged, this.lists.flagged]) {
       while (list.head !== -1 && t - this.cols.lastSeen[list.head]! >= this.ttlMs) this.remove(this.keys[list.head]!, list.head, 'expired');
+    }
+    for (const [ref, at] of this.endedFlags) {
+      if (t - at < ENDED_FLAGS_KEPT_MS) break;
+      this.endedFlags.delete(ref);
     }
     if (t - this.lastAgeScan >= 60_000 || t < this.lastAgeScan) {
       this.lastAgeScan = t;
@@ -407,6 +423,10 @@ export class AbuseBuffer {
   }
 
   private remove(ip: string, slot: number, why: 'expired' | 'evicted' | 'erased'): void {
+    if (this.flags.has(slot)) {
+      if (this.endedFlags.size >= ENDED_FLAGS_MAX) this.endedFlags.delete(this.endedFlags.keys().next().value!);
+      this.endedFlags.set(this.ref(slot), this.now());
+    }
     this.unlink(slot, this.listOf(slot));
     this.index.delete(ip);
     this.keys[slot] = undefined;

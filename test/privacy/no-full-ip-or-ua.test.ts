@@ -1,9 +1,12 @@
 // Privacy promises 1 and 2: after beacons from known full IPs and user agents, no column of any
 // table, no log line, no file under DATA_DIR and no /metrics output holds a full IP or a raw UA.
+// Abuse traffic included (issue 3): bursts that get addresses flagged and refused with 429,
+// security API lookups and erasures (audited), and data-subject requests (audited). Only the
+// abuse buffer (memory) and its authenticated API may show a full address.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { pageview, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
+import { pageview, SECURITY_KEY, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
 
 const IPS = ['203.0.113.77', '198.51.100.203', '2001:db8:85a3:8d3:1319:8a2e:370:7348', '192.0.2.199'];
 const UAS = [
@@ -12,6 +15,8 @@ const UAS = [
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1 PrivacyProbe/3',
 ];
 const CLICK_ID = 'Cj0KCQiA-privacy-probe-gclid';
+/** Addresses that burst, get flagged and are looked up, erased and asked about. */
+const ABUSERS = ['198.51.100.66', '2001:db8:dead:beef:1:2:3:4'];
 
 let t: TestTelmark;
 const captured: string[] = [];
@@ -27,7 +32,7 @@ beforeAll(async () => {
     captured.push(String(chunk));
     return (originalWrite.err as (...a: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stderr.write;
-  t = await startTestTelmark({ MAX_BODY_BYTES: '4096' });
+  t = await startTestTelmark({ MAX_BODY_BYTES: '4096', ABUSE_LIMIT_EVENTS_10S: '10', ABUSE_HOLD_MS: '10000' });
   for (const ip of IPS) {
     for (const ua of UAS) {
       const h = { 'x-forwarded-for': ip, 'user-agent': ua };
@@ -40,6 +45,24 @@ beforeAll(async () => {
       expect((await t.beacon(JSON.stringify({ n: 'pageview', u: 'https://example.com/', d: 'example.com', p: { a: 'x'.repeat(5000) } }), h)).status).toBe(413);
     }
   }
+  // Abuse: bursts past ABUSE_LIMIT_EVENTS_10S (flagged, 429), then the security API and the
+  // data-subject endpoints about those addresses, each call audited in ClickHouse.
+  for (const ip of ABUSERS) {
+    const h = { 'x-forwarded-for': ip, 'user-agent': UAS[0]! };
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) statuses.push((await t.beacon(pageview(`https://example.com/burst?gclid=${CLICK_ID}`), h)).status);
+    expect(statuses.filter((s) => s === 429).length).toBe(5);
+    expect((await t.beacon('{"n":', h)).status).toBe(429);
+    expect((await t.admin(`/admin/abuse/ips/${ip}`)).status).toBe(200);
+    expect((await t.admin('/admin/abuse/flagged')).status).toBe(200);
+    expect((await fetch(`${t.dashboardUrl}/api/security/abuse/ips/${ip}`, { headers: { authorization: `Bearer ${SECURITY_KEY}` } })).status).toBe(200);
+    const me = await fetch(`${t.collectorUrl}/api/privacy/me`, { headers: { 'x-forwarded-for': ip } });
+    expect((await me.json()).record.ip).toBe(ip);
+    expect((await fetch(`${t.collectorUrl}/api/privacy/me`, { method: 'DELETE', headers: { 'x-forwarded-for': ip } })).status).toBe(409);
+  }
+  expect((await t.admin(`/admin/abuse/ips/${ABUSERS[0]}`, { method: 'DELETE' })).status).toBe(200);
+  expect((await t.admin(`/admin/abuse/ips/${IPS[0]}`)).status).toBe(200);
+  expect((await fetch(`${t.collectorUrl}/api/privacy/me`, { method: 'DELETE', headers: { 'x-forwarded-for': IPS[1]! } })).status).toBe(200);
   // The socket peer itself (127.0.0.1) is the one full IP the collector sees without a proxy.
   await t.flush();
 }, 120_000);
@@ -50,11 +73,15 @@ afterAll(async () => {
   await t?.destroy();
 });
 
-const forbidden = [...IPS, ...UAS, CLICK_ID, 'secret-query', 'private+words', 'x@y.z'];
+const forbidden = [...IPS, ...ABUSERS, ...UAS, CLICK_ID, 'secret-query', 'private+words', 'x@y.z'];
 
 it('counted what it was sent (the scan below is over real data)', async () => {
   const { json } = await t.query({ site_id: 'example.com', metrics: ['visitors', 'pageviews', 'events'], date_range: 'day' });
   expect(json.results[0].metrics).toEqual([IPS.length * UAS.length, IPS.length * UAS.length, IPS.length * UAS.length]);
+  // The bursts were dropped whole (held, then dropped once their address was flagged).
+  expect(json.results[0].metrics[1]).toBe(IPS.length * UAS.length);
+  const audited = await (await t.store.client.query({ query: `SELECT count() AS n FROM ${t.store.table('audit_log')}`, format: 'JSONEachRow' })).json<{ n: string }>();
+  expect(Number(audited[0]!.n)).toBeGreaterThanOrEqual(ABUSERS.length * 5 + 3);
 });
 
 it('no column of any table holds a full IP, a raw user agent, a click id or a query string', async () => {

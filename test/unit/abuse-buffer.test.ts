@@ -161,9 +161,16 @@ describe('AbuseBuffer', () => {
       expect(flag).toBeDefined();
       expect(b.isFlaggedRef(ref)).toBe(true);
       clock.advance(600);
-      expect(b.isFlaggedRef(ref)).toBe(false);
       expect(b.flaggedVerdict('203.0.113.9')).toBeUndefined();
-      expect(b.recordEvent('203.0.113.9', 'example.com', null).flag).toBeUndefined();
+      const fresh = b.recordEvent('203.0.113.9', 'example.com', null);
+      expect(fresh.flag).toBeUndefined();
+      expect(b.isFlaggedRef(fresh.ref)).toBe(false);
+      // Events held from the flagged entry are still dropped for a minute after it ended...
+      expect(b.isFlaggedRef(ref)).toBe(true);
+      clock.advance(60);
+      b.sweep();
+      // ...then the reference is forgotten too.
+      expect(b.isFlaggedRef(ref)).toBe(false);
     });
 
     it('retry-after is bounded by the age cap', () => {
@@ -198,15 +205,18 @@ describe('AbuseBuffer', () => {
     });
   });
 
-  it('erase removes the record and ends references to it', () => {
+  it('erase removes the record; events held from a flagged one stay dropped, from an unflagged one counted', () => {
     const { b } = buffer({ thresholds: { events_10s: 1 } });
     b.recordEvent('203.0.113.9', 'example.com', null);
     const { ref } = b.recordEvent('203.0.113.9', 'example.com', null);
+    const quiet = b.recordEvent('203.0.113.10', 'example.com', null);
     expect(b.erase('203.0.113.9')).toBe(true);
     expect(b.erase('203.0.113.9')).toBe(false);
+    expect(b.erase('203.0.113.10')).toBe(true);
     expect(b.get('203.0.113.9')).toBeUndefined();
-    expect(b.isFlaggedRef(ref)).toBe(false);
-    expect(b.summary()).toMatchObject({ held: 0, flagged: 0, erased_total: 1 });
+    expect(b.isFlaggedRef(ref)).toBe(true);
+    expect(b.isFlaggedRef(quiet.ref)).toBe(false);
+    expect(b.summary()).toMatchObject({ held: 0, flagged: 0, erased_total: 2 });
   });
 
   it('pages flagged entries newest flag first', () => {
