@@ -8,6 +8,7 @@ import { parseBeacon } from './beacon.ts';
 import type { Metrics } from './metrics.ts';
 import type { HeaderReader } from './ip/client-ip.ts';
 import type { Pipeline } from './pipeline/index.ts';
+import { PRIVACY_PAGE } from './privacy/page.ts';
 import { TRACKER_SCRIPT } from './tracker/script.ts';
 
 export interface CollectorAppDeps {
@@ -158,7 +159,10 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
 
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
-  if (deps.privacy) app.route('/api/privacy', deps.privacy);
+  if (deps.privacy) {
+    app.route('/api/privacy', deps.privacy);
+    app.get('/privacy', (c) => c.html(PRIVACY_PAGE, 200, { 'cache-control': 'no-store' }));
+  }
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   // Never echo internals: the message could carry request data.

@@ -252,6 +252,23 @@ export class AbuseBuffer {
     return slot === undefined ? undefined : this.record(ip, slot, t);
   }
 
+  /**
+   * For an unflagged entry: the first rule whose count is past half its threshold. Such an address
+   * is under watch, and erasing its record on request would let a script reset its own counts.
+   */
+  nearLimit(ip: string): { rule: AbuseRule; reason: string } | undefined {
+    const t = this.now();
+    const slot = this.live(ip, t);
+    if (slot === undefined || this.flags.has(slot)) return undefined;
+    for (const rule of ABUSE_RULES) {
+      const limit = this.config.thresholds[rule];
+      if (limit <= 0) continue;
+      const value = this.measureOne(rule, slot, t);
+      if (value * 2 > limit) return { rule, reason: RULE_TEXT[rule](Math.floor(value), limit) };
+    }
+    return undefined;
+  }
+
   /** Erases everything held about `ip`; false when nothing was held. */
   erase(ip: string): boolean {
     const slot = this.live(ip, this.now());

@@ -2,7 +2,6 @@
 // address (GET /api/privacy/me) and has it erased (DELETE /api/privacy/me). The address is the
 // request's own, resolved exactly as for a beacon, so nobody can ask about anyone else's.
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
 import type { AuditEntry } from '../../schema/audit-log.ts';
 import { errorLine } from '../../schema/errors.ts';
 import { addressKey } from '../abuse/address.ts';
@@ -13,7 +12,7 @@ import type { PrivacyStatement } from './statement.ts';
 
 export interface PrivacyRoutesDeps {
   /** The abuse buffer; undefined when ABUSE_MAX_IPS=0 (then nothing is ever held). */
-  abuse?: Pick<AbuseBuffer, 'get' | 'erase'>;
+  abuse?: Pick<AbuseBuffer, 'get' | 'erase' | 'nearLimit'>;
   trustedProxies: TrustedProxies;
   /** The socket peer's address (as for beacons). */
   peerAddress: (c: Context) => string | undefined;
@@ -36,6 +35,9 @@ const MESSAGES = {
   flagged:
     'This address is flagged for abuse, so its record is kept to protect the service (a legitimate security ' +
     'interest) and cannot be erased now. It ends by itself at expires_at if the address stays quiet; ask again then.',
+  watched:
+    'Requests from this address are close to the abuse limits, so its record is kept for now (erasing it would ' +
+    'reset the counts that protect the service). Ask again in a few minutes, or it ends by itself at expires_at.',
   auditFailed: 'the request could not be recorded in the audit log, so nothing was done; retry shortly',
 };
 
@@ -50,9 +52,10 @@ export function privacyRoutes(deps: PrivacyRoutesDeps): Hono {
   const limiter = new NetworkRateLimiter(deps.requestsPerMin, now);
   const app = new Hono();
 
-  // Any page may offer its visitors this lookup: the answer is about the caller's own address and
-  // needs no credentials (none are allowed), so a wildcard origin is right. The preflight covers DELETE.
-  app.use('*', cors({ origin: '*', allowMethods: ['GET', 'DELETE', 'OPTIONS'], maxAge: 86_400 }));
+  // No CORS, on purpose: the address works like a cookie here, so a page on another origin that
+  // could read the answer would learn which of this collector's sites its visitor used in the last
+  // hour, and could erase the record. Visitors open the URL (or the collector's /privacy page)
+  // themselves; a cross-origin DELETE fails its preflight.
   app.use('*', async (c, next) => {
     c.header('cache-control', 'no-store');
     await next();
@@ -114,6 +117,11 @@ export function privacyRoutes(deps: PrivacyRoutesDeps): Hono {
     if (record.flag) {
       if (!(await audited({ keyId: 'visitor', action, ip: who.key, outcome: 'refused-flagged', status: 409 }))) return unavailable(c);
       return refuseFlagged(record.flag, record.expires_at);
+    }
+    const watched = deps.abuse?.nearLimit(who.key);
+    if (watched) {
+      if (!(await audited({ keyId: 'visitor', action, ip: who.key, outcome: 'refused-watched', status: 409 }))) return unavailable(c);
+      return c.json({ error: MESSAGES.watched, reason: watched.reason, rule: watched.rule, expires_at: record.expires_at }, 409);
     }
     if (!(await audited({ keyId: 'visitor', action, ip: who.key, outcome: 'erased', status: 200 }))) return unavailable(c);
     // The address may have been flagged while the audit row was written: look again before erasing.

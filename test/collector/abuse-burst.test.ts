@@ -1,7 +1,11 @@
 // Issue 3, section 2: a burst from one address is flagged through real HTTP, answered 429 with
 // Retry-After, and does not move the counts marketers see; other clients are served normally.
 import { afterEach, describe, expect, it } from 'vitest';
-import { pageview, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAll } from '../../scripts/start-all.ts';
+import { CHROME_UA, pageview, SECURITY_KEY, startTestTelmark, testEnv, type TestTelmark } from '../helpers/telmark.ts';
 
 const LIMITS = { ABUSE_LIMIT_EVENTS_10S: '20', ABUSE_LIMIT_EVENTS_1M: '0', ABUSE_LIMIT_EVENTS_10M: '0' };
 const ABUSER = '198.51.100.66';
@@ -129,4 +133,29 @@ describe('a burst from one address', () => {
     expect(statuses).toEqual([202, 202, 202, 202, 429, 429]);
     expect(await metric(t.collectorUrl, 'telmark_events_dropped_total{reason="bot"}')).toBe(4);
   });
+});
+
+describe('the buffer lives in memory only', () => {
+  it('a restart empties it: a flagged address is not held (nor refused) after the collector restarts on the same DATA_DIR', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telmark-restart-'));
+    const env = testEnv(dir, { ABUSE_LIMIT_EVENTS_10S: '2' });
+    const send = (url: string) =>
+      fetch(`${url}/api/event`, { method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, 'x-forwarded-for': ABUSER }, body: JSON.stringify(pageview('https://example.com/')) });
+    const held = (adminUrl: string) => fetch(`${adminUrl}/admin/abuse/ips/${ABUSER}`, { headers: { authorization: `Bearer ${SECURITY_KEY}` } });
+    try {
+      const first = await startAll(env, { log: () => {} });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await send(first.collectorUrl)).status);
+      expect(statuses).toEqual([202, 202, 429, 429]);
+      expect((await held(first.adminUrl)).status).toBe(200);
+      await first.stop();
+
+      const second = await startAll(env, { log: () => {} });
+      expect((await held(second.adminUrl)).status).toBe(404);
+      expect((await send(second.collectorUrl)).status).toBe(202);
+      await second.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -37,7 +37,7 @@ describe('GET /api/privacy/me', () => {
     const res = await me('203.0.113.10');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
     const body = await res.json();
     expect(body.held).toBe(false);
     expect(body.record).toBeUndefined();
@@ -75,7 +75,7 @@ describe('GET /api/privacy/me', () => {
 
 describe('DELETE /api/privacy/me', () => {
   it('erases what is held; a second DELETE finds nothing', async () => {
-    expect(await beacons('198.51.100.30', 2)).toEqual([202, 202]);
+    expect(await beacons('198.51.100.30', 1)).toEqual([202]);
     const res = await me('198.51.100.30', 'DELETE');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -101,17 +101,31 @@ describe('DELETE /api/privacy/me', () => {
     expect(seen).toMatchObject({ held: true, record: { ip: '192.0.2.40', flag: { rule: 'events_10s' } } });
   });
 
-  it('the preflight for DELETE allows any origin, without credentials', async () => {
-    const res = await fetch(`${t.collectorUrl}/api/privacy/me`, {
+  it('no CORS: a page on another origin can neither read the answer nor pass the DELETE preflight', async () => {
+    expect(await beacons('192.0.2.200', 1)).toEqual([202]);
+    const preflight = await fetch(`${t.collectorUrl}/api/privacy/me`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://example.com', 'access-control-request-method': 'DELETE' },
+      headers: { origin: 'https://other.example', 'access-control-request-method': 'DELETE', 'x-forwarded-for': '192.0.2.200' },
     });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    expect(res.headers.get('access-control-allow-methods')).toMatch(/DELETE/);
-    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
-    const del = await fetch(`${t.collectorUrl}/api/privacy/me`, { method: 'DELETE', headers: { origin: 'https://example.com', 'x-forwarded-for': '192.0.2.200' } });
-    expect(del.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-methods')).toBeNull();
+    const read = await me('192.0.2.200', 'GET', { origin: 'https://other.example' });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+    expect(t.collector.abuse?.get('192.0.2.200')).toBeDefined();
+  });
+
+  it('an address close to a limit is kept too (erasing would reset its counts): 409 with the rule', async () => {
+    // Limit 3 in 10 s: two events are past half of it.
+    expect(await beacons('100.64.9.9', 2)).toEqual([202, 202]);
+    const res = await me('100.64.9.9', 'DELETE');
+    expect(res.status).toBe(409);
+    const body = await res.json();
+    expect(body).toMatchObject({ rule: 'events_10s', reason: '2 events in 10 seconds (limit 3, ABUSE_LIMIT_EVENTS_10S)' });
+    expect(body.error).toMatch(/close to the abuse limits/);
+    t.clock.advance(20);
+    expect((await me('100.64.9.9', 'DELETE')).status).toBe(200);
+    expect(t.collector.abuse?.get('100.64.9.9')).toBeUndefined();
   });
 
   it('an audit log that cannot be written stops the erase (503)', async () => {
@@ -138,7 +152,7 @@ describe('rate limit', () => {
     const refused = await me('198.18.0.1');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('60');
-    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     expect((await refused.json()).error).toMatch(/too many privacy requests from this network; retry after 60 s/);
     // Another address in the same /24 shares the limit; another network does not.
     expect((await me('198.18.0.77', 'DELETE')).status).toBe(429);
