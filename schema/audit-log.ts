@@ -90,9 +90,10 @@ export class AuditLog {
 
   /**
    * Inserts one row now and resolves once ClickHouse has it; callers await it before acting and
-   * refuse to act when it rejects. async_insert with wait_for_async_insert lets a ClickHouse
-   * server put concurrent rows into one part (many single-row parts would strain merges) while
-   * still answering only once the row is written.
+   * refuse to act when it rejects. On a ClickHouse server, async_insert with wait_for_async_insert
+   * puts concurrent rows into one part (many single-row parts would strain merges) while still
+   * answering only once the row is written. Embedded chDB inserts plainly: one process, few
+   * rows, and the row is readable the moment the insert returns (which tests rely on).
    */
   async write(entry: AuditEntry): Promise<void> {
     const ts = new Date(this.now()).toISOString().replace('T', ' ').replace('Z', '');
@@ -110,7 +111,7 @@ export class AuditLog {
         },
       ],
       format: 'JSONEachRow',
-      clickhouse_settings: { async_insert: 1, wait_for_async_insert: 1 },
+      clickhouse_settings: this.store.mode === 'server' ? { async_insert: 1, wait_for_async_insert: 1 } : {},
     });
   }
 }
