@@ -18,9 +18,9 @@ export async function main(opts: { collector?: boolean; dashboard?: boolean } = 
   }
   const sites = running.collector?.sites.all() ?? [];
   const lines = [''];
-  if (running.collectorUrl) lines.push(`collector  ${running.collectorUrl}   (POST /api/event, GET /js/script.js, GET|DELETE /api/privacy/me, /healthz, /metrics)`);
+  if (running.collectorUrl) lines.push(`collector  ${running.collectorUrl}   (POST /api/event, GET /js/script.js, GET|DELETE /api/privacy/me, GET /privacy, /healthz, /metrics)`);
   if (running.dashboardUrl) {
-    lines.push(`dashboard  ${running.dashboardUrl}/   (Stats API: POST /api/v2/query)`);
+    lines.push(`dashboard  ${running.dashboardUrl}/   (Stats API: POST /api/v2/query; security API: /api/security/abuse/*)`);
     lines.push(
       running.generatedKey
         ? `stats key  ${running.statsApiKey}   (generated and kept in DATA_DIR/stats-api-key; set STATS_API_KEYS to choose your own)`
