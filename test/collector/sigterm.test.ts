@@ -1,5 +1,7 @@
 // SIGTERM under load: the collector stops accepting, flushes everything, exits 0, and every
 // beacon it answered 202 is counted. A real `npm start`-style child process, real HTTP, real chDB.
+// Twice: events counted at once, and with the abuse hold on (the default: accepted events wait
+// ABUSE_HOLD_MS before they are counted, so the shutdown must count what is still held).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,11 +10,14 @@ import { expect, it } from 'vitest';
 import { openStore } from '../../schema/client.ts';
 import { CHROME_UA, pageview, testEnv } from '../helpers/telmark.ts';
 
-it('every accepted event is counted after a SIGTERM under load', async () => {
+it.each([
+  ['counted at once (ABUSE_HOLD_MS=0)', {}],
+  ['with the abuse hold on (ABUSE_HOLD_MS=10000, default limits)', { ABUSE_HOLD_MS: '10000', ABUSE_LIMIT_EVENTS_10S: '100', ABUSE_LIMIT_EVENTS_1M: '300' }],
+] as const)('every accepted event is counted after a SIGTERM under load, %s', async (_name, extra: Record<string, string>) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'telmark-sigterm-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     // testEnv's long flush interval: everything still pending at SIGTERM must go out in the final flush.
-    env: { ...process.env, ...testEnv(dataDir) },
+    env: { ...process.env, ...testEnv(dataDir), ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
