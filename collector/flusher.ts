@@ -12,11 +12,10 @@ export interface Batch {
   rows: Record<CubeName, IngestRow[]>;
 }
 
-/** A queued batch; once spilled, its rows live only in the spool file until it is inserted. */
+/** A queued batch; without rows it lives only in the spool file until it is inserted. */
 interface QueuedBatch {
   id: string;
   rows?: Record<CubeName, IngestRow[]>;
-  spooled: boolean;
 }
 
 export interface FlusherOptions {
@@ -65,7 +64,7 @@ export class Flusher {
 
   /** Batches left in the spool by an earlier run go first, with their original ids. */
   replaySpool(): number {
-    const batches = this.spool.ids().map((id) => ({ id, spooled: true }));
+    const batches: QueuedBatch[] = this.spool.ids().map((id) => ({ id }));
     this.queue.unshift(...batches);
     if (batches.length) this.opts.log(`flusher: replaying ${batches.length} spooled batch(es)`);
     return batches.length;
@@ -82,7 +81,7 @@ export class Flusher {
   }
 
   queuedRows(): number {
-    return this.queue.reduce((n, b) => (b.rows && !b.spooled ? n + rowCount(b.rows) : n), 0);
+    return this.queue.reduce((n, b) => (b.rows ? n + rowCount(b.rows) : n), 0);
   }
 
   get queuedBatches(): number {
@@ -113,7 +112,7 @@ export class Flusher {
   private async doFlush(ignoreBackoff: boolean): Promise<void> {
     if (this.aggregator.size > 0) {
       const id = `${Date.now().toString(36).padStart(9, '0')}-${(this.seq++).toString(36)}-${randomUUID()}`;
-      this.queue.push({ id, rows: this.aggregator.drain(), spooled: false });
+      this.queue.push({ id, rows: this.aggregator.drain() });
     }
     this.spillOverflow();
     if (!ignoreBackoff && Date.now() < this.nextAttemptAt) return;
@@ -131,7 +130,7 @@ export class Flusher {
         throw err;
       }
       this.queue.shift();
-      if (batch.spooled) this.spool.remove(batch.id);
+      if (!batch.rows) this.spool.remove(batch.id);
       this.failures = 0;
       this.nextAttemptAt = 0;
       this.metrics.inc('telmark_flush_total');
@@ -166,10 +165,9 @@ export class Flusher {
     let inMemory = this.queuedRows();
     for (const batch of this.queue) {
       if (inMemory <= this.opts.maxQueuedRows) break;
-      if (batch.spooled || !batch.rows) continue;
+      if (!batch.rows) continue;
       this.spool.write({ id: batch.id, rows: batch.rows });
       inMemory -= rowCount(batch.rows);
-      batch.spooled = true;
       batch.rows = undefined;
       this.opts.log(`flusher: spilled batch ${batch.id} to the spool`);
     }
@@ -184,7 +182,7 @@ export class Flusher {
     } catch {
       let spooled = 0;
       for (const b of this.queue) {
-        if (!b.spooled && b.rows) {
+        if (b.rows) {
           this.spool.write({ id: b.id, rows: b.rows });
           spooled++;
         }

@@ -187,12 +187,9 @@ export class AbuseBuffer {
   recordEvent(ip: string, site: string, bot: string | null): AbuseVerdict {
     const t = this.now();
     const slot = this.touch(ip, t);
-    const c = this.cols;
-    bump(c.e10b, c.e10c, c.e10p, slot, t, WINDOWS.s10);
-    bump(c.e1mb, c.e1mc, c.e1mp, slot, t, WINDOWS.m1);
-    bump(c.e10mb, c.e10mc, c.e10mp, slot, t, WINDOWS.m10);
-    c.eTotal[slot]!++;
+    this.countEvent(slot, t);
     this.noteSite(slot, site, t);
+    const c = this.cols;
     if (bot) {
       bump(c.botb, c.botc, c.botp, slot, t, WINDOWS.m1);
       c.botTotal[slot]!++;
@@ -225,12 +222,8 @@ export class AbuseBuffer {
       this.remove(ip, slot, 'expired');
       return undefined;
     }
-    this.touch(ip, t);
-    const c = this.cols;
-    bump(c.e10b, c.e10c, c.e10p, slot, t, WINDOWS.s10);
-    bump(c.e1mb, c.e1mc, c.e1mp, slot, t, WINDOWS.m1);
-    bump(c.e10mb, c.e10mc, c.e10mp, slot, t, WINDOWS.m10);
-    c.eTotal[slot]!++;
+    this.markSeen(slot, t);
+    this.countEvent(slot, t);
     return { ref: this.ref(slot), flag: this.flags.get(slot), retryAfterS: this.retryAfterS(slot, t) };
   }
 
@@ -345,6 +338,14 @@ export class AbuseBuffer {
 
   // -------------------------------------------------------------------------------------------
 
+  private countEvent(slot: number, t: number): void {
+    const c = this.cols;
+    bump(c.e10b, c.e10c, c.e10p, slot, t, WINDOWS.s10);
+    bump(c.e1mb, c.e1mc, c.e1mp, slot, t, WINDOWS.m1);
+    bump(c.e10mb, c.e10mc, c.e10mp, slot, t, WINDOWS.m10);
+    c.eTotal[slot]!++;
+  }
+
   private ref(slot: number): number {
     return this.cols.gen[slot]! * SLOT_BITS + slot;
   }
@@ -376,13 +377,18 @@ export class AbuseBuffer {
   private touch(ip: string, t: number): number {
     const slot = this.live(ip, t);
     if (slot === undefined) return this.create(ip, t);
+    this.markSeen(slot, t);
+    return slot;
+  }
+
+  /** Moves a held entry to the fresh end of its list. */
+  private markSeen(slot: number, t: number): void {
     const list = this.listOf(slot);
     if (list.tail !== slot) {
       this.unlink(slot, list);
       this.append(slot, list);
     }
     this.cols.lastSeen[slot] = Math.max(this.cols.lastSeen[slot]!, t);
-    return slot;
   }
 
   private listOf(slot: number) {

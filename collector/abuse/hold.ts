@@ -28,6 +28,8 @@ export class HoldQueue<T> {
 
   /** Items whose hold has ended, oldest first (all of them with `all`). */
   release(all = false): Array<{ item: T; ref: number }> {
+    // Called for every beacon: most calls find nothing due and allocate nothing.
+    if (this.size === 0 || (!all && this.items[this.head]!.until > this.now())) return [];
     const t = this.now();
     const out: Array<{ item: T; ref: number }> = [];
     while (this.size > 0 && (all || this.items[this.head]!.until <= t)) out.push(this.shift()!);

@@ -58,7 +58,3 @@ export function parseUtm(pageUrl: URL): Utm {
 function lower(v: string | null): string | null {
   return v === null ? null : v.toLowerCase();
 }
-
-export function hasUtm(utm: Utm): boolean {
-  return utm.source !== '' || utm.medium !== '' || utm.campaign !== '' || utm.content !== '' || utm.term !== '';
-}

@@ -1,7 +1,7 @@
 import { botReason } from '../classify/bot.ts';
 import { classifyAcquisition, directAcquisition } from '../classify/acquisition.ts';
 import { cleanPath } from '../classify/path.ts';
-import type { Acquisition, UserAgentInfo } from '../classify/types.ts';
+import type { Acquisition, BotReason, UserAgentInfo } from '../classify/types.ts';
 import { resolveClientIp, type TrustedProxies } from '../ip/client-ip.ts';
 import { truncateAddress, type TruncationPrefixes } from '../ip/truncate.ts';
 import { visitorKey } from '../visitor-key.ts';
@@ -54,8 +54,7 @@ export const resolveIp: Step = (ev, ctx) => {
  */
 export const checkAbuse: Step = (ev, ctx) => {
   if (!ctx.abuse) return undefined;
-  ev.botSignal = botReason(ev.userAgent, ev.request.headers);
-  const verdict = ctx.abuse.recordEvent(addressKey(ev.clientIp!), ev.domain, ev.botSignal);
+  const verdict = ctx.abuse.recordEvent(addressKey(ev.clientIp!), ev.domain, botSignalOf(ev));
   ev.abuseRef = verdict.ref;
   if (!verdict.flag) return undefined;
   ev.retryAfterS = verdict.retryAfterS;
@@ -70,8 +69,14 @@ export const truncateIp: Step = (ev, ctx) => {
   return undefined;
 };
 
+/** The event's bot signal, worked out once by whichever step asks first (checkAbuse, or dropBots when the buffer is off). */
+function botSignalOf(ev: PipelineEvent): BotReason | null {
+  if (ev.botSignal === undefined) ev.botSignal = botReason(ev.userAgent, ev.request.headers);
+  return ev.botSignal;
+}
+
 export const dropBots: Step = (ev) => {
-  const signal = ev.botSignal !== undefined ? ev.botSignal : botReason(ev.userAgent, ev.request.headers);
+  const signal = botSignalOf(ev);
   if (!signal) return undefined;
   ev.dropDetail = signal;
   return 'bot';

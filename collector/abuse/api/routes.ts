@@ -125,37 +125,41 @@ export function securityRoutes(deps: SecurityRoutesDeps): Hono<Env> {
     return answer(c, { ...who, outcome: 'ok', status: 200 }, result);
   });
 
-  app.get('/abuse/ips/:ip', guard('abuse.ip.get'), async (c) => {
-    const who = { keyId: c.get('keyId'), action: 'abuse.ip.get' as const };
-    const ip = parseIpParam(c.req.param('ip'));
-    if (ip === null) return answer(c, { ...who, outcome: 'bad_request', status: 400 }, { error: badIpMessage(c.req.param('ip')) });
+  /**
+   * The :ip routes' common first half: the address from the path and what is held about it, or the
+   * audited answer that ends the call (400 malformed, 404 not held, or the lookup's failure).
+   */
+  const lookUp = async (c: Context<Env>, action: 'abuse.ip.get' | 'abuse.ip.erase'): Promise<Response | { who: Omit<AuditEntry, 'outcome' | 'status'> & { ip: string }; record: unknown }> => {
+    const base = { keyId: c.get('keyId'), action };
+    const ip = parseIpParam(c.req.param('ip')!);
+    if (ip === null) return answer(c, { ...base, outcome: 'bad_request', status: 400 }, { error: badIpMessage(c.req.param('ip')!) });
+    const who = { ...base, ip };
     let record: unknown;
     try {
       record = await ops.get(ip);
     } catch (err) {
-      return failure(c, { ...who, ip }, err);
+      return failure(c, who, err);
     }
-    if (record === undefined) return answer(c, { ...who, ip, outcome: 'not_held', status: 404 }, { error: 'not held' });
-    return answer(c, { ...who, ip, outcome: 'ok', status: 200 }, record);
+    if (record === undefined) return answer(c, { ...who, outcome: 'not_held', status: 404 }, { error: 'not held' });
+    return { who, record };
+  };
+
+  app.get('/abuse/ips/:ip', guard('abuse.ip.get'), async (c) => {
+    const found = await lookUp(c, 'abuse.ip.get');
+    if (found instanceof Response) return found;
+    return answer(c, { ...found.who, outcome: 'ok', status: 200 }, found.record);
   });
 
   app.delete('/abuse/ips/:ip', guard('abuse.ip.erase'), async (c) => {
-    const who = { keyId: c.get('keyId'), action: 'abuse.ip.erase' as const };
-    const ip = parseIpParam(c.req.param('ip'));
-    if (ip === null) return answer(c, { ...who, outcome: 'bad_request', status: 400 }, { error: badIpMessage(c.req.param('ip')) });
     // The outcome is decided before anything is erased, so it can be audited first: an erase
     // the audit log refused must not have happened.
-    let held: unknown;
-    try {
-      held = await ops.get(ip);
-    } catch (err) {
-      return failure(c, { ...who, ip }, err);
-    }
-    if (held === undefined) return answer(c, { ...who, ip, outcome: 'not_held', status: 404 }, { error: 'not held' });
-    if (!(await audited({ ...who, ip, outcome: 'erased', status: 200 }))) return c.json({ error: AUDIT_DOWN }, 503);
+    const found = await lookUp(c, 'abuse.ip.erase');
+    if (found instanceof Response) return found;
+    const { who } = found;
+    if (!(await audited({ ...who, outcome: 'erased', status: 200 }))) return c.json({ error: AUDIT_DOWN }, 503);
     let report: EraseReport;
     try {
-      report = ops.eraseDetailed ? await ops.eraseDetailed(ip) : { erased: await ops.erase(ip) };
+      report = ops.eraseDetailed ? await ops.eraseDetailed(who.ip) : { erased: await ops.erase(who.ip) };
     } catch (err) {
       // Already audited as erased; the answer says what really happened.
       log(`security API: abuse.ip.erase was audited but failed (${err instanceof Error ? err.name : 'error'})`);
