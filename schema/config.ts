@@ -6,13 +6,14 @@ export type StorageConfig =
   | { mode: 'embedded'; dataDir: string; database: string }
   | { mode: 'server'; dataDir: string; url: string; username: string; password: string; database: string };
 
-const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** A plain ClickHouse identifier: safe to splice into DDL, where names cannot be query parameters. */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function storageConfig(env: Env): StorageConfig {
   const dataDir = resolve(str(env, 'DATA_DIR', './data'));
   const database = str(env, 'CLICKHOUSE_DATABASE', 'telmark');
   // The database name is spliced into DDL (it cannot be a query parameter there), so it must be an identifier.
-  if (!DATABASE_NAME.test(database)) {
+  if (!IDENTIFIER.test(database)) {
     throw new ConfigError('CLICKHOUSE_DATABASE', 'an identifier (letters, digits, underscore)', database);
   }
   const url = optionalStr(env, 'CLICKHOUSE_URL');

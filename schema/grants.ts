@@ -1,4 +1,5 @@
 import { AUDIT_LOG_TABLE } from './audit-log.ts';
+import { IDENTIFIER } from './config.ts';
 import { CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable } from './cubes.ts';
 
 /**
@@ -10,7 +11,7 @@ import { CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable } from './cubes.
  */
 export function grantStatements(db: string, users: { collector: string; dashboard: string }, passwords: { collector: string; dashboard: string }): string[] {
   const ident = (s: string) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(s)) throw new Error(`"${s}" is not a valid ClickHouse user name`);
+    if (!IDENTIFIER.test(s)) throw new Error(`"${s}" is not a valid ClickHouse user name`);
     return s;
   };
   const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

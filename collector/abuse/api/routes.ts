@@ -3,6 +3,7 @@
 // the in-process buffer or fanned out to the collectors (dashboard/server/security/remote.ts).
 // Every call is audited before its answer leaves, and an audit log that cannot be written stops
 // the call: looking at or erasing someone's address without a trace is what this API must never allow.
+import type { AuditEntry as SchemaAuditEntry } from '../../../schema/audit-log.ts';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { parseIpParam } from '../address.ts';
 import type { AbuseOperations } from '../types.ts';
@@ -12,16 +13,12 @@ import { keyId } from './key-id.ts';
 
 export type SecurityAction = 'abuse.flagged' | 'abuse.ip.get' | 'abuse.ip.erase' | 'abuse.summary';
 
-export interface AuditEntry {
-  /** keyId(key); 'none' when no valid key was given. */
-  keyId: string;
-  action: SecurityAction;
-  /** Canonical address, on authorised calls that name a valid one (the audit writer truncates it). */
-  ip?: string;
-  /** ok | erased | not_held | bad_request | unauthorized | forbidden | collectors_unavailable | error */
-  outcome: string;
-  status: number;
-}
+/**
+ * schema/audit-log.ts's entry, narrowed to this API's actions. Outcomes: ok | erased | not_held |
+ * bad_request | unauthorized | forbidden | collectors_unavailable | error; keyId 'none' when no
+ * valid key was given; ip only on authorised calls that name a valid address.
+ */
+export type AuditEntry = SchemaAuditEntry & { action: SecurityAction };
 
 export interface SecurityRoutesDeps {
   /** In-process buffer (localAbuseOperations) or RemoteAbuseOperations over COLLECTOR_ADMIN_URLS. */
@@ -38,7 +35,8 @@ type Env = { Variables: { keyId: string } };
 type Status = 200 | 400 | 401 | 403 | 404 | 500 | 502 | 503;
 
 const AUDIT_DOWN = 'audit log unavailable; the call was not carried out';
-const MAX_LIMIT = 500;
+/** Largest `limit` of a flagged page (the dashboard's fan-out asks each collector for at most this). */
+export const MAX_LIMIT = 500;
 const MAX_PAGE = 100_000;
 
 export function securityRoutes(deps: SecurityRoutesDeps): Hono<Env> {

@@ -2,7 +2,7 @@
 // cubes, so a breakdown can only be filtered by dimensions of its own cube: acquisition (source,
 // channel, referrer, UTM) x time is one cube; pages, entry pages and devices are cubes of their
 // own that know nothing about where a visit came from. The UI only asks what a cube can answer.
-import type { AcquisitionDimension, Dimension, Filter } from './api.ts';
+import type { AcquisitionDimension, Dimension } from './api.ts';
 
 export const ACQUISITION_DIMENSIONS: readonly AcquisitionDimension[] = [
   'visit:source',
@@ -15,18 +15,13 @@ export const ACQUISITION_DIMENSIONS: readonly AcquisitionDimension[] = [
   'visit:utm_term',
 ];
 
-export function isAcquisitionDimension(dimension: Dimension): dimension is AcquisitionDimension {
+function isAcquisitionDimension(dimension: Dimension): dimension is AcquisitionDimension {
   return (ACQUISITION_DIMENSIONS as readonly Dimension[]).includes(dimension);
 }
 
 /** A breakdown over acquisition dimensions (or none, or only time) can take the acquisition filters. */
 export function acceptsAcquisitionFilters(dimensions: readonly Dimension[]): boolean {
   return dimensions.every((d) => isAcquisitionDimension(d) || d.startsWith('time:'));
-}
-
-/** The filters a query over these dimensions may carry: all of them, or none for the other cubes. */
-export function applicableFilters(dimensions: readonly Dimension[], filters: readonly Filter[]): Filter[] {
-  return acceptsAcquisitionFilters(dimensions) ? [...filters] : [];
 }
 
 /** Human name of a dimension, for filter chips and column headers. */

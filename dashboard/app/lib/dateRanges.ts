@@ -35,20 +35,3 @@ export function timeBucketFor(preset: DatePreset): TimeDimension {
       return 'time:month';
   }
 }
-
-/** First day a preset covers, given today in the site's time zone; undefined when open-ended. */
-export function presetStart(preset: DatePreset, today: string): string | undefined {
-  const daysBack = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
-  switch (preset) {
-    case 'day':
-      return today;
-    case '7d':
-      return daysBack(6);
-    case '30d':
-      return daysBack(29);
-    case 'month':
-      return `${today.slice(0, 8)}01`;
-    default:
-      return undefined;
-  }
-}

@@ -39,15 +39,6 @@ function allBuckets(from: string, to: string, dimension: TimeDimension): string[
   return null; // weeks and months: bucket starts depend on the server's calendar, keep its buckets
 }
 
-/** Today's date in the site's time zone, as "YYYY-MM-DD". */
-export function todayIn(timezone: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(new Date());
-  } catch {
-    return new Date().toISOString().slice(0, 10);
-  }
-}
-
 /** The range the server says it answered (Plausible echoes the resolved date_range in `query`), if any. */
 function answeredRange(response: QueryResponse): [string, string] | null {
   const range = response.query?.['date_range'];
@@ -58,22 +49,18 @@ function answeredRange(response: QueryResponse): [string, string] | null {
 }
 
 /**
- * Rows of [bucket] x [value] into a gap-free series. The span is the range the server reports,
- * else from the first bucket with data (or `fallbackFrom`) to `fallbackTo`.
+ * Rows of [bucket] x [value] into a gap-free series over the range the server reports answering
+ * (our server always echoes the resolved date_range; without one, the buckets with data).
  */
-export function toSeries(
-  response: QueryResponse,
-  dimension: TimeDimension,
-  fallback: { from?: string; to: string },
-): SeriesPoint[] {
+export function toSeries(response: QueryResponse, dimension: TimeDimension): SeriesPoint[] {
   const values = new Map<string, number>();
   for (const row of response.results) {
     const key = bucketKey(row.dimensions[0] ?? '', dimension);
     values.set(key, (values.get(key) ?? 0) + (row.metrics[0] ?? 0));
   }
   const known = [...values.keys()].sort();
-  const range = answeredRange(response) ?? [fallback.from ?? known[0]?.slice(0, 10) ?? fallback.to, fallback.to];
-  const buckets = allBuckets(range[0], range[1], dimension) ?? known;
+  const range = answeredRange(response);
+  const buckets = (range && allBuckets(range[0], range[1], dimension)) ?? known;
   // Buckets outside the expected span (a time zone edge) are still shown rather than dropped.
   const merged = [...new Set([...buckets, ...known])].sort();
   return merged.map((bucket) => ({ bucket, value: values.get(bucket) ?? 0 }));

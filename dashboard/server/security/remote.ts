@@ -5,11 +5,12 @@
 import type { AbuseOperations, AbuseRecord, AbuseSummary, FlaggedPage } from '../../../collector/abuse/types.ts';
 import { CollectorsUnavailable, PageTooDeep, type CollectorError, type EraseReport, type PartialAnswer } from '../../../collector/abuse/api/errors.ts';
 
-export { CollectorsUnavailable, PageTooDeep, type CollectorError, type EraseReport } from '../../../collector/abuse/api/errors.ts';
+import { MAX_LIMIT } from '../../../collector/abuse/api/routes.ts';
 
-/** Deepest flagged entry fan-out reaches: each collector is asked for its first page*limit. */
-// The admin routes (the same securityRoutes on each collector) cap `limit` at 500.
-export const COLLECTOR_PAGE_MAX = 500;
+export { CollectorsUnavailable } from '../../../collector/abuse/api/errors.ts';
+
+/** Deepest flagged entry fan-out reaches: each collector is asked for its first page*limit, and caps limit. */
+const COLLECTOR_PAGE_MAX = MAX_LIMIT;
 
 /** A record with the collector (base URL) that holds it. */
 export type CollectedRecord = AbuseRecord & { collector?: string };
@@ -34,8 +35,6 @@ export interface MergedRecord extends AbuseRecord, PartialAnswer {
 export interface MergedSummary extends AbuseSummary, PartialAnswer {
   collectors: Array<{ url: string; ok: boolean; error?: string; summary?: AbuseSummary }>;
 }
-
-/** What an erase did across collectors (the route answers with it; erase() keeps the boolean). */
 
 export interface RemoteOptions {
   /** Collector admin base URLs (COLLECTOR_ADMIN_URLS), e.g. http://10.0.0.5:8002. */

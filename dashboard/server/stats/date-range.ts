@@ -54,7 +54,3 @@ export function isIsoDate(s: string): boolean {
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
-
-export function nextDay(date: string): string {
-  return addDays(date, 1);
-}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CubeName } from '../../../schema/cubes.ts';
+import { addDays, localDate } from '../../../schema/dates.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
 import { CUBE_METRICS, DIMENSIONS, METRICS, TIME_DIMENSIONS, dimensionsOf, type Metric, type TimeDimension } from './dimensions.ts';
 
@@ -139,14 +140,15 @@ export function planQuery(
     if (from > to) throw new StatsQueryError('date_range: the start date is after the end date');
     range = { from, to };
   }
-  const wantsMinutes = range.realtime || dimensionColumns.some((d) => d.time === 'time:minute');
-  if (dimensionColumns.some((d) => d.time === 'time:minute') && !range.realtime && range.from !== range.to) {
+  const minuteDimension = dimensionColumns.some((d) => d.time === 'time:minute');
+  const wantsMinutes = range.realtime || minuteDimension;
+  if (minuteDimension && !range.realtime && range.from !== range.to) {
     throw new StatsQueryError('dimensions: time:minute is kept for 48 hours; use it with date_range "day" or "realtime"');
   }
 
   const wantsHours = dimensionColumns.some((d) => d.time === 'time:hour');
   if (wantsHours && !range.realtime) {
-    const oldestHourly = new Date(now - (hourlyRetentionDays - 1) * 86_400_000).toISOString().slice(0, 10);
+    const oldestHourly = addDays(localDate(now, 'UTC'), 1 - hourlyRetentionDays);
     if (range.from < oldestHourly) {
       throw new StatsQueryError(
         `dimensions: time:hour is kept for ${hourlyRetentionDays} days (HOURLY_RETENTION_DAYS); ` +

@@ -1,6 +1,6 @@
-import { cubeTable } from '../../../schema/cubes.ts';
+import { COUNTERS, cubeTable } from '../../../schema/cubes.ts';
 import type { Store } from '../../../schema/client.ts';
-import { nextDay } from './date-range.ts';
+import { addDays } from '../../../schema/dates.ts';
 import type { Metric, TimeDimension } from './dimensions.ts';
 import type { QueryPlan } from './query.ts';
 
@@ -35,7 +35,8 @@ const METRIC_SQL: Record<Metric, string> = {
   views_per_visit: 'if(sum(s_visits) > 0, round(sum(s_pageviews) / sum(s_visits), 2), 0)',
 };
 
-const SUMS = ['pageviews', 'events', 'visits', 'bounces', 'duration'];
+/** Every column the parts sum, as `s_<name>`: the cubes' counters, then visitors. */
+const SUMMED = [...COUNTERS, 'visitors'];
 
 /**
  * SQL for a planned query. Identifiers come only from our own tables of names (cube columns,
@@ -71,7 +72,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
     hourWhere.push('ts >= now() - INTERVAL 30 MINUTE');
   } else {
     params.from = `${plan.range.from} 00:00:00`;
-    params.to = `${nextDay(plan.range.to)} 00:00:00`;
+    params.to = `${addDays(plan.range.to, 1)} 00:00:00`;
     hourWhere.push('ts >= toDateTime({from:String}, {tz:String})', 'ts < toDateTime({to:String}, {tz:String})');
   }
   const useDays = plan.grain === 'day' && closedDays.length > 0;
@@ -79,23 +80,15 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
     params.closed = closedDays;
     hourWhere.push('toDate(ts, {tz:String}) NOT IN {closed:Array(Date)}');
   }
+  /** One part of the UNION: a cube table grouped by the requested dimensions. */
+  const part = (from: string, bucket: (d: (typeof dims)[number]) => string, visitors: string, where: string[]) =>
+    `SELECT ${[...dims.map((d) => `${d.time ? bucket(d) : d.column} AS ${d.alias}`), ...COUNTERS.map((c) => `sum(${c}) AS s_${c}`), `${visitors} AS s_visitors`].join(', ')} FROM ${from} WHERE ${where.join(' AND ')} ${groupBy}`;
   const hourTable = store.table(cubeTable(plan.cube, plan.grain === 'minute' ? 'minute' : 'hour'));
-  const hourPart = `SELECT ${[
-    ...dims.map((d) => `${d.time ? TS_BUCKET[d.time](tsLocal) : d.column} AS ${d.alias}`),
-    ...SUMS.map((c) => `sum(${c}) AS s_${c}`),
-    'uniqCombined64Merge(visitors) AS s_visitors',
-  ].join(', ')} FROM ${hourTable} WHERE ${hourWhere.join(' AND ')} ${groupBy}`;
-
-  const parts = [hourPart];
+  const parts = [part(hourTable, (d) => TS_BUCKET[d.time!](tsLocal), 'uniqCombined64Merge(visitors)', hourWhere)];
   if (useDays) {
-    parts.push(`SELECT ${[
-      ...dims.map((d) => `${d.time ? DAY_BUCKET[d.time]! : d.column} AS ${d.alias}`),
-      ...SUMS.map((c) => `sum(${c}) AS s_${c}`),
-      'sum(visitors) AS s_visitors',
-    ].join(', ')} FROM ${store.table(cubeTable(plan.cube, 'day'))} FINAL
-      WHERE ${['site = {site:String}', 'day IN {closed:Array(Date)}', ...filterSql].join(' AND ')} ${groupBy}`);
+    parts.push(part(`${store.table(cubeTable(plan.cube, 'day'))} FINAL`, (d) => DAY_BUCKET[d.time!]!, 'sum(visitors)', ['site = {site:String}', 'day IN {closed:Array(Date)}', ...filterSql]));
   }
-  const sumCols = [...SUMS, 'visitors'].map((c) => `sum(s_${c}) AS s_${c}`);
+  const sumCols = SUMMED.map((c) => `sum(s_${c}) AS s_${c}`);
   const combined = `SELECT ${[...dims.map((d) => d.alias), ...sumCols].join(', ')} FROM (${parts.join(' UNION ALL ')}) ${groupBy}`;
 
   const hasGroupDims = dims.some((d) => !d.time);
@@ -103,7 +96,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   const folded = dims.map((d) => (hasGroupDims && !d.time ? `if(s_visitors < {k:UInt64}, '(other)', ${d.alias}) AS ${d.out}` : `${d.alias} AS ${d.out}`));
   // Filters narrow the site to a group: a time-only (or total) row of that group under k is left out.
   const suppress = !hasGroupDims && filtered;
-  const middle = `SELECT ${[...folded, ...[...SUMS, 'visitors'].map((c) => `s_${c}`)].join(', ')} FROM (${combined}) ${suppress ? 'WHERE s_visitors >= {k:UInt64}' : ''}`;
+  const middle = `SELECT ${[...folded, ...SUMMED.map((c) => `s_${c}`)].join(', ')} FROM (${combined}) ${suppress ? 'WHERE s_visitors >= {k:UInt64}' : ''}`;
 
   const orderAlias = (name: string) => {
     const i = plan.dimensions.indexOf(name);
