@@ -1,5 +1,5 @@
-import { auditRetentionDays } from '../schema/audit-log.ts';
 import { ConfigError, int, list, port, str, type Env } from '../schema/env.ts';
+import { retentionConfig } from '../schema/retention.ts';
 import { abuseConfig, type AbuseConfig } from './abuse/config.ts';
 import { TrustedProxies } from './ip/client-ip.ts';
 import type { TruncationPrefixes } from './ip/truncate.ts';
@@ -76,8 +76,7 @@ export function collectorConfig(env: Env): CollectorConfig {
     maxSessions: int(env, 'MAX_SESSIONS', 200_000, 100, 10_000_000),
     sessionIdleMs: 30 * 60_000,
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024, 1024, 1024 * 1024),
-    retentionMonths: int(env, 'RETENTION_MONTHS', 25, 1, 120),
-    hourlyRetentionDays: int(env, 'HOURLY_RETENTION_DAYS', 14, 3, 400),
+    ...retentionConfig(env),
     seedSites,
     defaultTimezone,
     abuse: abuseConfig(env),
@@ -86,6 +85,5 @@ export function collectorConfig(env: Env): CollectorConfig {
     // key can leak; a listener nobody outside can reach cannot be probed at all).
     adminHost: str(env, 'COLLECTOR_ADMIN_HOST', '127.0.0.1'),
     privacyRequestsPerMin: int(env, 'PRIVACY_REQUESTS_PER_MIN', 10, 1, 10_000),
-    auditRetentionDays: auditRetentionDays(env),
   };
 }

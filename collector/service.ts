@@ -19,6 +19,7 @@ import { TrustedProxies } from './ip/client-ip.ts';
 import { Metrics } from './metrics.ts';
 import type { PipelineEvent } from './pipeline/event.ts';
 import { Pipeline } from './pipeline/index.ts';
+import type { Step } from './pipeline/steps.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { privacyStatement } from './privacy/statement.ts';
 import { DailySalt } from './salt.ts';
@@ -36,6 +37,8 @@ export interface CollectorService {
   sessions: SessionStore;
   flusher: Flusher;
   dayCloser: DayCloser;
+  /** The pipeline beacons go through (the app's, for callers that feed it directly). */
+  pipeline: Pipeline;
   /** The abuse buffer (full IPs, memory only); undefined when ABUSE_MAX_IPS=0. */
   abuse?: AbuseBuffer;
   /** Counts (or drops, if their address got flagged) every event still in the abuse hold. */
@@ -57,6 +60,8 @@ export interface CollectorServiceOptions {
   auditHashKey: string;
   log: (line: string) => void;
   now?: () => number;
+  /** The pipeline's steps; undefined keeps the collector's own (STEPS). */
+  steps?: Array<[string, Step]>;
 }
 
 /** Wires the collector's parts together; the runtime entry only has to listen. */
@@ -113,7 +118,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       abuse,
     },
     metrics,
-    undefined,
+    opts.steps,
     hold,
   );
   // Held events are released as requests arrive; this timer covers quiet periods. The sweep ends
@@ -173,6 +178,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     sessions,
     flusher,
     dayCloser,
+    pipeline,
     abuse,
     releaseHeld: () => void pipeline.releaseHeld(true),
     async start() {

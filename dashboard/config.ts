@@ -1,5 +1,6 @@
 import { loadApiKeys } from '../schema/api-keys.ts';
 import { ConfigError, int, optionalStr, port, str, type Env } from '../schema/env.ts';
+import { retentionConfig } from '../schema/retention.ts';
 
 export interface DashboardConfig {
   port: number;
@@ -26,7 +27,7 @@ export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
     port: port(env, 'DASHBOARD_PORT', 8001),
     host: str(env, 'DASHBOARD_HOST', '0.0.0.0'),
     privacyMinVisitors: int(env, 'PRIVACY_MIN_VISITORS', 5, 1, 1000),
-    hourlyRetentionDays: int(env, 'HOURLY_RETENTION_DAYS', 14, 3, 400),
+    hourlyRetentionDays: retentionConfig(env).hourlyRetentionDays,
     collectorPublicUrl: publicUrl(env),
   };
   // Last, so a bad setting above fails before any key file is written.

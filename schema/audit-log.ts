@@ -4,10 +4,9 @@ import { createHmac } from 'node:crypto';
 import { parseIp, truncateAddress, type TruncationPrefixes } from '../collector/ip/truncate.ts';
 import { generatedSecret } from './api-keys.ts';
 import type { Store } from './client.ts';
-import { DEFAULT_AUDIT_RETENTION_DAYS } from './migrate.ts';
-import { ConfigError, int, optionalStr, type Env } from './env.ts';
+import { AUDIT_LOG_TABLE } from './cubes.ts';
+import { ConfigError, optionalStr, type Env } from './env.ts';
 
-export const AUDIT_LOG_TABLE = 'audit_log';
 export const AUDIT_HASH_KEY_FILE = 'audit-hash-key';
 export const MIN_AUDIT_HASH_KEY_LENGTH = 32;
 
@@ -23,11 +22,6 @@ export interface AuditEntry {
   ip?: string;
   outcome: string;
   status: number;
-}
-
-/** AUDIT_RETENTION_DAYS: how long audit rows are kept (default 400 days). */
-export function auditRetentionDays(env: Env): number {
-  return int(env, 'AUDIT_RETENTION_DAYS', DEFAULT_AUDIT_RETENTION_DAYS, 1, 3650);
 }
 
 /**

@@ -34,3 +34,6 @@ export const cubeTable = (cube: CubeName, grain: Grain) => `${cube}_${grain}`;
 
 /** Local days of a site already folded into the day cubes. */
 export const DAY_CLOSINGS_TABLE = 'day_closings';
+
+/** Who looked at or erased what in the abuse buffer (schema/audit-log.ts writes it). */
+export const AUDIT_LOG_TABLE = 'audit_log';

@@ -1,6 +1,5 @@
-import { AUDIT_LOG_TABLE } from './audit-log.ts';
 import { IDENTIFIER } from './config.ts';
-import { CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable } from './cubes.ts';
+import { AUDIT_LOG_TABLE, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable } from './cubes.ts';
 
 /**
  * Least privilege in server mode (privacy promise 7): the collector may only insert aggregates

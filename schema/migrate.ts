@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Store } from './client.ts';
+import { AUDIT_LOG_TABLE } from './cubes.ts';
+import { DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_HOURLY_RETENTION_DAYS } from './retention.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -90,8 +92,6 @@ export async function migrate(store: Store, opts: MigrationOptions): Promise<{ a
   return { applied };
 }
 
-export const DEFAULT_HOURLY_RETENTION_DAYS = 14;
-export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 
 /**
  * Retention is a setting, not a migration: at every start each table's TTL is brought in line
@@ -117,7 +117,7 @@ async function syncRetention(
     if (!current) continue;
     const [, column = 'ts', unit = '', amount = '0'] = current;
     const wanted =
-      name === 'audit_log'
+      name === AUDIT_LOG_TABLE
         ? { unit: 'Day', amount: auditDays }
         : name.endsWith('_hour')
           ? { unit: 'Day', amount: hourlyDays }

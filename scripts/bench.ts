@@ -29,8 +29,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { abuseMarkdown, ABUSE_DEFAULTS_BENCH, ABUSE_QUICK, fmtNs, runAbuse, type AbuseResult } from './bench/abuse.ts';
-import { fmtBytes, fmtInt, fmtMs, fmtPct, progress } from './bench/common.ts';
+import { DEFAULT_RETENTION_MONTHS } from '../schema/retention.ts';
+import { abuseMarkdown, ABUSE_DEFAULTS_BENCH, ABUSE_QUICK, runAbuse, type AbuseResult } from './bench/abuse.ts';
+import { fmtBytes, fmtInt, fmtMs, fmtNs, fmtPct, progress, table } from './bench/common.ts';
 import { runStats, STATS_DEFAULTS, STATS_QUICK, type StatsResult } from './bench/stats.ts';
 import { runStorage, STORAGE_DEFAULTS, STORAGE_QUICK, type StorageOptions, type StorageResult } from './bench/storage.ts';
 import { runThroughput, THROUGHPUT_DEFAULTS, THROUGHPUT_QUICK, type ThroughputResult } from './bench/throughput.ts';
@@ -153,18 +154,13 @@ function otherProcessesShare(a: CpuSnapshot | undefined, b: CpuSnapshot | undefi
 
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 
-function table(head: string[], rows: Array<Array<string | number>>): string {
-  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
-}
-
 /**
  * Raw table vs everything telmark keeps after RETENTION_MONTHS (25) of history at the measured
  * traffic rate: raw and day cubes scale with the events, the hour (HOURLY_RETENTION_DAYS) and
  * minute (48 h) windows stay as measured (scaled up to a full window if the run was shorter).
  * A projection from measured figures, labelled as such.
  */
-function projectedRatio(s: StorageResult, months = 25): number {
+function projectedRatio(s: StorageResult, months = DEFAULT_RETENTION_MONTHS): number {
   const events = (s.counted / (s.options.days * 24)) * 24 * (365.25 / 12) * months;
   const raw = (s.perMillion.raw * events) / 1e6;
   const day = (s.perMillion.dayCubes * events) / 1e6;
@@ -204,7 +200,7 @@ function markdown(r: Results): string {
   if (mainStorage) {
     summary.push([
       `Storage per event, raw events table / day cubes (long-term store; ${fmtInt(mainStorage.counted)} events, ${mainStorage.options.days} days)`,
-      `${mainStorage.ratioDay.toFixed(1)}x smaller; everything telmark keeps (with ${mainStorage.hourlyRetentionDays} days of hour and 48 h of minute cubes): ${mainStorage.ratioAll.toFixed(1)}x after ${mainStorage.options.days} days, ${projectedRatio(mainStorage).toFixed(1)}x projected after 25 months`,
+      `${mainStorage.ratioDay.toFixed(1)}x smaller; everything telmark keeps (with ${mainStorage.hourlyRetentionDays} days of hour and 48 h of minute cubes): ${mainStorage.ratioAll.toFixed(1)}x after ${mainStorage.options.days} days, ${projectedRatio(mainStorage).toFixed(1)}x projected after ${DEFAULT_RETENTION_MONTHS} months`,
       `>= ${TARGETS.storageRatio}x`,
       verdict(mainStorage.ratioDay >= TARGETS.storageRatio),
     ]);
@@ -272,7 +268,6 @@ function markdown(r: Results): string {
     out.push(`### Storage per 1M events`);
     out.push('');
     for (const { label, result: s } of r.storage) {
-      const perM = 1_000_000 / s.counted;
       out.push(
         `**${label}**: ${fmtInt(s.counted)} events (${fmtInt(s.visits)} visits, ${fmtInt(s.options.visitors)} people, ${s.options.pages} pages, 40 sources, 30 campaigns) over ${s.options.days} days, ` +
           `${fmtInt(s.counted / (s.options.days * 24))} events/hour, through the real pipeline and flusher (${fmtInt(s.ingestRowsFlushed)} ingest rows in ${s.flushes} flushes; ` +
@@ -295,7 +290,7 @@ function markdown(r: Results): string {
             [`telmark hour cubes (HOURLY_RETENTION_DAYS=${s.hourlyRetentionDays})`, `last ${s.hourlyRetentionDays} days, ${fmtInt(s.eventsInHourWindow)} events`, fmtInt(s.hourCubes.rows), fmtBytes(s.hourCubes.bytesOnDisk), 'bounded by the window', ''],
             ['telmark minute cubes (48 h)', `last 48 h, ${fmtInt(s.eventsInLast48h)} events`, fmtInt(s.minuteCubes.rows), fmtBytes(s.minuteCubes.bytesOnDisk), 'bounded by the window', ''],
             ['telmark, all cube tables as stored', `after ${s.options.days} days`, fmtInt(s.allCubes.rows), fmtBytes(s.allCubes.bytesOnDisk), '', `${s.ratioAll.toFixed(1)}x (total bytes)`],
-            ['projection: raw table vs all cube tables after 25 months at this rate', 'day cubes grow, windows do not', '', '', '', `${projectedRatio(s).toFixed(1)}x`],
+            [`projection: raw table vs all cube tables after ${DEFAULT_RETENTION_MONTHS} months at this rate`, 'day cubes grow, windows do not', '', '', '', `${projectedRatio(s).toFixed(1)}x`],
           ],
         ),
       );
@@ -354,7 +349,7 @@ function markdown(r: Results): string {
     out.push('');
   }
 
-  if (r.abuse) out.push(...abuseMarkdown(r.abuse, table));
+  if (r.abuse) out.push(...abuseMarkdown(r.abuse));
 
   const busy = Object.entries(r.otherLoad).filter(([, share]) => share > 0.1);
   if (busy.length) {

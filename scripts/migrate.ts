@@ -1,20 +1,18 @@
 // `npm run migrate`: applies pending migrations. In embedded mode the data directory must not be
 // in use by a running telmark (chDB allows one process per directory); migrations also run at start.
-import { auditRetentionDays } from '../schema/audit-log.ts';
 import { checkStore, openStore } from '../schema/client.ts';
 import { storageConfig } from '../schema/config.ts';
-import { ConfigError, int } from '../schema/env.ts';
+import { ConfigError } from '../schema/env.ts';
 import { migrate } from '../schema/migrate.ts';
 import { errorLine } from '../schema/errors.ts';
+import { retentionConfig } from '../schema/retention.ts';
 
 try {
   const config = storageConfig(process.env);
   const store = openStore(config);
   await checkStore(store, config);
   await migrate(store, {
-    retentionMonths: int(process.env, 'RETENTION_MONTHS', 25, 1, 120),
-    hourlyRetentionDays: int(process.env, 'HOURLY_RETENTION_DAYS', 14, 3, 400),
-    auditRetentionDays: auditRetentionDays(process.env),
+    ...retentionConfig(process.env),
     log: (l) => console.log(l),
   });
   await store.close();

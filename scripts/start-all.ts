@@ -19,7 +19,7 @@ import { dashboardConfig } from '../dashboard/config.ts';
 import { createDashboardApp } from '../dashboard/server/app.ts';
 import { listen, type Listening } from './node-server.ts';
 
-export const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist/', import.meta.url));
+const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist/', import.meta.url));
 
 export interface Running {
   collectorUrl: string;
@@ -50,6 +50,12 @@ export interface StartOptions {
   collector?: boolean;
   dashboard?: boolean;
   now?: () => number;
+}
+
+/** How this machine reaches a listener: a wildcard bind address as loopback, IPv6 in brackets. */
+function url(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
 /**
@@ -103,8 +109,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     }
   }
 
-  const host = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
-  const urlHost = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const collectorUrl = collectorServer ? url(cConfig.host, collectorServer.port) : '';
   let dashboardServer: Listening | undefined;
   let dashboardReady = false;
   if (withDashboard) {
@@ -126,7 +131,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       hourlyRetentionDays: dConfig.hourlyRetentionDays,
       staticFiles: serveStatic({ root: relative(process.cwd(), DASHBOARD_DIST) || '.' }),
       isReady: () => dashboardReady,
-      collectorUrl: dConfig.collectorPublicUrl ?? (collectorServer ? `http://${host(cConfig.host)}:${collectorServer.port}` : undefined),
+      collectorUrl: dConfig.collectorPublicUrl ?? (collectorUrl || undefined),
       log,
       now: opts.now,
       security: operations ? { operations, securityApiKeys: dConfig.securityApiKeys, audit: (e) => auditLog.write(e) } : undefined,
@@ -137,9 +142,9 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
 
   let stopped: Promise<{ flushed: boolean; spooled: number }> | undefined;
   return {
-    collectorUrl: collectorServer ? `http://${host(cConfig.host)}:${collectorServer.port}` : '',
-    dashboardUrl: dashboardServer ? `http://${host(dConfig.host)}:${dashboardServer.port}` : '',
-    adminUrl: adminServer ? `http://${urlHost(host(cConfig.adminHost))}:${adminServer.port}` : '',
+    collectorUrl,
+    dashboardUrl: dashboardServer ? url(dConfig.host, dashboardServer.port) : '',
+    adminUrl: adminServer ? url(cConfig.adminHost, adminServer.port) : '',
     statsApiKey: dConfig.statsApiKeys[0]!,
     generatedKey: dConfig.generatedKey,
     securityApiKey: dConfig.securityApiKeys[0]!,

@@ -16,9 +16,10 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import ipaddr from 'ipaddr.js';
+import { addressKey } from '../../collector/abuse/address.ts';
 import { AbuseBuffer, BYTES_PER_SLOT } from '../../collector/abuse/buffer.ts';
 import { ABUSE_DEFAULTS } from '../../collector/abuse/config.ts';
-import { fmtInt, forkChild, median, percentile, prng, progress, randInt, toParent, type Progress } from './common.ts';
+import { fmtInt, fmtNs, median, percentile, prng, progress, randInt, table, toParent, withChild, type Progress } from './common.ts';
 
 export interface AbuseOptions {
   /** Held addresses per run (maxIps = N). */
@@ -73,7 +74,6 @@ export interface BufferFigures {
   kind: 'buffer';
   n: number;
   memory: MemoryFigures;
-  held: number;
   flagged: number;
   /** buffer.memoryBytes() after the fill, and per held address. */
   estimateBytes: number;
@@ -138,10 +138,10 @@ const V6_PREFIXES = [
 
 /**
  * The i-th address (a fresh string every call): every fifth is IPv6 (a /32 from a few real-looking
- * prefixes, a /64 and a random interface id, as privacy extensions give), the rest IPv4. Canonical
- * text via ipaddr.js, exactly as the collector keys the buffer (addressKey).
+ * prefixes, a /64 and a random interface id, as privacy extensions give), the rest IPv4. The
+ * text is the collector's own key for the address (addressKey: ipaddr.js canonical text).
  */
-export function ipText(i: number): string {
+function ipText(i: number): string {
   const h = mix32(i);
   if (i % 5 === 4) {
     const g = mix32(h ^ 0x9e3779b9);
@@ -153,9 +153,9 @@ export function ipText(i: number): string {
       (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff,
       (k >>> 24) & 0xff, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff,
     ];
-    return ipaddr.fromByteArray(bytes).toString();
+    return addressKey(ipaddr.fromByteArray(bytes));
   }
-  return ipaddr.fromByteArray([(h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff]).toString();
+  return addressKey(ipaddr.fromByteArray([(h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff]));
 }
 
 const SITES = ['shop.example', 'blog.example', 'docs.example', 'news.example', 'app.example'];
@@ -361,7 +361,6 @@ export async function abuseMemoryChild(p: ChildPayload): Promise<void> {
     kind: 'buffer',
     n,
     memory,
-    held: n,
     flagged: buffer.flaggedCount,
     estimateBytes,
     estimatePerIp: estimateBytes / n,
@@ -378,16 +377,8 @@ export async function abuseMemoryChild(p: ChildPayload): Promise<void> {
 // The parent
 // ---------------------------------------------------------------------------------------------
 
-async function inChild<T>(payload: ChildPayload): Promise<T> {
-  const child = forkChild('abuse-memory', payload, { nodeArgs: ['--expose-gc', '--max-old-space-size=4096'] });
-  try {
-    const result = await child.next<T>('result');
-    await child.exited;
-    return result;
-  } catch (err) {
-    child.kill();
-    throw err;
-  }
+function inChild<T>(payload: ChildPayload): Promise<T> {
+  return withChild('abuse-memory', payload, (child) => child.next<T>('result'), { nodeArgs: ['--expose-gc', '--max-old-space-size=4096'] });
 }
 
 export async function runAbuse(opts: AbuseOptions, log: Progress): Promise<AbuseResult> {
@@ -417,16 +408,10 @@ export async function runAbuse(opts: AbuseOptions, log: Progress): Promise<Abuse
 // Markdown
 // ---------------------------------------------------------------------------------------------
 
-export function fmtNs(ns: number): string {
-  if (ns < 1000) return `${Math.round(ns)} ns`;
-  if (ns < 1e6) return `${(ns / 1000).toFixed(ns < 1e4 ? 2 : 1)} µs`;
-  return `${(ns / 1e6).toFixed(1)} ms`;
-}
-
 const pair = (l: Latency) => `${fmtNs(l.p50Ns)} / ${fmtNs(l.p99Ns)}`;
 
 /** The README section (lines), in the style of bench.ts's other parts. */
-export function abuseMarkdown(r: AbuseResult, table: (head: string[], rows: Array<Array<string | number>>) => string): string[] {
+export function abuseMarkdown(r: AbuseResult): string[] {
   const out: string[] = [];
   const o = r.options;
   out.push('### Abuse buffer: memory per held address, lookup latency');

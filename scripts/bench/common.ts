@@ -7,6 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The site every part's synthetic traffic names. */
+export const BENCH_SITE = 'bench.example';
+/** STATS_API_KEYS of the servers the benchmark starts. */
+export const BENCH_STATS_KEY = 'bench-stats-key-0123456789';
+
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 // ---------------------------------------------------------------------------------------------
@@ -63,10 +68,14 @@ export class WeightedPicker<T> {
   }
 }
 
+/** Zipf weights of n ranks (rank 0 the most popular), exponent s: 1 / (rank + 1)^s. */
+export function zipfWeights(n: number, s = 1.0): number[] {
+  return Array.from({ length: n }, (_, i) => 1 / Math.pow(i + 1, s));
+}
+
 /** Zipf-like popularity over n ranks (rank 0 the most popular), exponent s. */
 export function zipfPicker(n: number, s = 1.0): WeightedPicker<number> {
-  const ranks = Array.from({ length: n }, (_, i) => i);
-  return new WeightedPicker(ranks, ranks.map((i) => 1 / Math.pow(i + 1, s)));
+  return new WeightedPicker(Array.from({ length: n }, (_, i) => i), zipfWeights(n, s));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,6 +113,18 @@ export const fmtMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.to
 
 export function fmtPct(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)} %`;
+}
+
+export function fmtNs(ns: number): string {
+  if (ns < 1000) return `${Math.round(ns)} ns`;
+  if (ns < 1e6) return `${(ns / 1000).toFixed(ns < 1e4 ? 2 : 1)} µs`;
+  return `${(ns / 1e6).toFixed(1)} ms`;
+}
+
+/** A Markdown table: the first column left-aligned, the others right-aligned. */
+export function table(head: string[], rows: Array<Array<string | number>>): string {
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,7 +171,6 @@ export interface ChildHandle {
   /** Resolves with the next message of this type; rejects on an error message or an early exit. */
   next<T = Record<string, unknown>>(type: 'ready' | 'result'): Promise<T>;
   send(msg: ChildMessage): void;
-  pid: number;
   /** Resolves once the child has exited. */
   exited: Promise<number | null>;
   /** SIGKILL, for clean-up after a failure; only this child's own pid. */
@@ -161,7 +181,7 @@ export interface ChildHandle {
  * Runs `role` (see child.ts) in a fresh Node process with tsx, so it gets a data directory and
  * an event loop of its own. Its stdout/stderr are the benchmark's.
  */
-export function forkChild(role: string, payload: unknown, opts: { nodeArgs?: string[] } = {}): ChildHandle {
+function forkChild(role: string, payload: unknown, opts: { nodeArgs?: string[] } = {}): ChildHandle {
   const child: ChildProcess = fork(CHILD_ENTRY, [role, JSON.stringify(payload)], {
     execArgv: ['--import', 'tsx', ...(opts.nodeArgs ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -196,12 +216,32 @@ export function forkChild(role: string, payload: unknown, opts: { nodeArgs?: str
     send: (msg) => {
       child.send(msg);
     },
-    pid: child.pid!,
     exited,
     kill: () => {
       if (exitCode === undefined && child.pid) process.kill(child.pid, 'SIGKILL');
     },
   };
+}
+
+/**
+ * Runs `role` in a child process (forkChild) for the length of `use`: once `use` has its answer,
+ * waits for the child to exit; if anything fails, kills the child and rethrows.
+ */
+export async function withChild<T>(
+  role: string,
+  payload: unknown,
+  use: (child: ChildHandle) => Promise<T>,
+  opts: { nodeArgs?: string[] } = {},
+): Promise<T> {
+  const child = forkChild(role, payload, opts);
+  try {
+    const result = await use(child);
+    await child.exited;
+    return result;
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
 }
 
 /** In a child: the next message of `type` from the parent. */

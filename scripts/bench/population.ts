@@ -78,7 +78,7 @@ function inAppBrowsers(): BrowserProfile[] {
   return out;
 }
 
-export const MOBILE_BROWSERS: BrowserProfile[] = [
+const MOBILE_BROWSERS: BrowserProfile[] = [
   { ua: androidChrome(142), engine: 'chromium', mobile: true, weight: 24 },
   { ua: androidChrome(141), engine: 'chromium', mobile: true, weight: 7 },
   { ua: androidChrome(140), engine: 'chromium', mobile: true, weight: 2 },
@@ -114,7 +114,7 @@ const LANGUAGE_HEADERS: Record<string, Record<Engine, string[]>> = {
 const LANGUAGES = new WeightedPicker(['de', 'en', 'tr', 'ru', 'pl', 'other'], [85, 7, 3, 2, 1.5, 1.5]);
 
 export const desktopPicker = new WeightedPicker(DESKTOP_BROWSERS, DESKTOP_BROWSERS.map((b) => b.weight));
-export const mobilePicker = new WeightedPicker(MOBILE_BROWSERS, MOBILE_BROWSERS.map((b) => b.weight));
+const mobilePicker = new WeightedPicker(MOBILE_BROWSERS, MOBILE_BROWSERS.map((b) => b.weight));
 
 /** A browser: mobile with probability `mobileShare`. */
 export function pickBrowser(rng: Rng, mobileShare: number): BrowserProfile {
@@ -132,7 +132,7 @@ export function pickAcceptLanguage(rng: Rng, engine: Engine): string {
  */
 const PUBLIC_FIRST_OCTETS = [31, 37, 46, 62, 77, 78, 79, 80, 84, 85, 87, 88, 89, 91, 93, 94, 95, 109, 141, 176, 178, 185, 188, 212, 213, 217];
 
-export function ipv4InBlock(block: number, host: number): string {
+function ipv4InBlock(block: number, host: number): string {
   const first = PUBLIC_FIRST_OCTETS[block % PUBLIC_FIRST_OCTETS.length]!;
   const rest = Math.floor(block / PUBLIC_FIRST_OCTETS.length);
   return `${first}.${(rest >> 8) & 255}.${rest & 255}.${host}`;
@@ -143,7 +143,6 @@ export interface SyntheticVisitor {
   ip: string;
   ua: string;
   acceptLanguage: string;
-  mobile: boolean;
 }
 
 /**
@@ -159,7 +158,7 @@ export function syntheticVisitors(rng: Rng, n: number, mobileShare = 0.55): Synt
     if (seen.has(ip)) continue;
     seen.add(ip);
     const b = pickBrowser(rng, mobileShare);
-    out.push({ ip, ua: b.ua, acceptLanguage: pickAcceptLanguage(rng, b.engine), mobile: b.mobile });
+    out.push({ ip, ua: b.ua, acceptLanguage: pickAcceptLanguage(rng, b.engine) });
   }
   return out;
 }

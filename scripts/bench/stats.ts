@@ -13,10 +13,11 @@
 // HTTP `POST /api/v2/query` calls, one at a time, the query types interleaved.
 import { DayCloser } from '../../collector/day-closer.ts';
 import { COUNTERS, CUBE_DIMENSIONS, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable, type CubeName } from '../../schema/cubes.ts';
-import { DEFAULT_HOURLY_RETENTION_DAYS, migrate } from '../../schema/migrate.ts';
+import { migrate } from '../../schema/migrate.ts';
+import { DEFAULT_HOURLY_RETENTION_DAYS, DEFAULT_RETENTION_MONTHS } from '../../schema/retention.ts';
 import { upsertSites } from '../../schema/sites.ts';
 import { startAll } from '../start-all.ts';
-import { fmtInt, fmtMs, forkChild, fromParent, percentile, progress, tempDir, toParent, type Progress } from './common.ts';
+import { BENCH_SITE, BENCH_STATS_KEY, fmtInt, fmtMs, fromParent, percentile, progress, tempDir, toParent, withChild, type Progress } from './common.ts';
 
 export interface StatsOptions {
   /** Visits generated; events = pageviews + custom events, about 3.04 per visit. */
@@ -31,11 +32,8 @@ export interface StatsOptions {
 export const STATS_DEFAULTS: StatsOptions = { visits: 3_500_000, days: 90, pages: 2_000, requestsPerQuery: 50, batchVisits: 700_000 };
 export const STATS_QUICK: StatsOptions = { visits: 700_000, days: 90, pages: 2_000, requestsPerQuery: 15, batchVisits: 350_000 };
 
-const SITE = 'bench.example';
-const KEY = 'bench-stats-key-0123456789';
-
 /** Dashboard-like queries over the last 90 days (what the Svelte app asks for on first load). */
-export const QUERIES: Record<string, Record<string, unknown>> = {
+const QUERIES: Record<string, Record<string, unknown>> = {
   totals: { metrics: ['visitors', 'visits', 'pageviews', 'bounce_rate', 'visit_duration', 'views_per_visit'] },
   'time:day': { metrics: ['visitors', 'pageviews'], dimensions: ['time:day'] },
   'visit:source': { metrics: ['visitors', 'visits', 'bounce_rate'], dimensions: ['visit:source'], pagination: { limit: 10 } },
@@ -174,9 +172,9 @@ const visitCounters = `pv AS pageviews, ev AS events, 1 AS visits, if(pv = 1 AND
 
 const ingestColumns = (cube: CubeName) => ['site', 'ts', ...CUBE_DIMENSIONS[cube], 'visitor_key', ...COUNTERS].join(', ');
 
-export function insertStatements(o: StatsOptions): Record<CubeName, (db: string) => string> {
+function insertStatements(o: StatsOptions): Record<CubeName, (db: string) => string> {
   const base = (db: string, cube: CubeName) =>
-    `INSERT INTO ${db}.${ingestTable(cube)} (${ingestColumns(cube)}) SELECT ${ingestColumns(cube)} FROM (SELECT ${visitColumns(o)}, '${SITE}' AS site, toDateTime(t, 'UTC') AS ts`;
+    `INSERT INTO ${db}.${ingestTable(cube)} (${ingestColumns(cube)}) SELECT ${ingestColumns(cube)} FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, toDateTime(t, 'UTC') AS ts`;
   const src = `${sqlArray(SOURCES.map((s) => s[0]))}[src]`;
   const tagged = `${sqlArray(SOURCES.map((s) => (s[5] ? '1' : '')))}[src] = '1'`;
   return {
@@ -195,7 +193,7 @@ export function insertStatements(o: StatsOptions): Record<CubeName, (db: string)
       `INSERT INTO ${db}.${ingestTable('pages')} (${ingestColumns('pages')})
        SELECT site, toDateTime(t + k * 60, 'UTC') AS ts, ${pathExpr('page')} AS path, vkey AS visitor_key,
               1 AS pageviews, if(k = pv - 1, ev, 0) AS events, 0 AS visits, 0 AS bounces, 0 AS duration
-       FROM (SELECT ${visitColumns(o)}, '${SITE}' AS site, arrayJoin(range(pv)) AS k,
+       FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, arrayJoin(range(pv)) AS k,
                     if(k = 0, entry, toUInt32(floor(${o.pages} * pow((cityHash64(number, 100 + k) % 1000000 + 0.5) / 1000000, 3)))) AS page
              FROM numbers({from:UInt64}, {count:UInt64}))`,
   };
@@ -211,11 +209,11 @@ export async function statsServer(o: StatsOptions): Promise<void> {
   const logs: string[] = [];
   try {
     const running = await startAll(
-      { DATA_DIR: dir.path, DASHBOARD_PORT: '0', DASHBOARD_HOST: '127.0.0.1', STATS_API_KEYS: KEY, HOURLY_RETENTION_DAYS: '400' },
+      { DATA_DIR: dir.path, DASHBOARD_PORT: '0', DASHBOARD_HOST: '127.0.0.1', STATS_API_KEYS: BENCH_STATS_KEY, HOURLY_RETENTION_DAYS: '400' },
       { collector: false, log: (l) => logs.push(l) },
     );
     const { store } = running;
-    await upsertSites(store, [{ domain: SITE, timezone: 'UTC' }]);
+    await upsertSites(store, [{ domain: BENCH_SITE, timezone: 'UTC' }]);
     const endSec = Math.floor(Date.now() / 3_600_000) * 3600;
     const start = endSec - o.days * 86_400;
     const statements = insertStatements(o);
@@ -243,7 +241,7 @@ export async function statsServer(o: StatsOptions): Promise<void> {
     const events = pageviews + Number(sums.ev);
 
     const t1 = performance.now();
-    const closer = new DayCloser(store, () => [{ domain: SITE, timezone: 'UTC' }], { now: Date.now, log: () => {}, closeDelayMs: 60 * 60_000, hourlyRetentionDays: 400 });
+    const closer = new DayCloser(store, () => [{ domain: BENCH_SITE, timezone: 'UTC' }], { now: Date.now, log: () => {}, closeDelayMs: 60 * 60_000, hourlyRetentionDays: 400 });
     await closer.run();
     const closeSeconds = (performance.now() - t1) / 1000;
     const closedDays = Number((await one(`SELECT count() AS n FROM ${store.table(DAY_CLOSINGS_TABLE)} FINAL`)).n);
@@ -251,7 +249,7 @@ export async function statsServer(o: StatsOptions): Promise<void> {
     // Back to the default hour retention, then let every table reach its merged steady state now,
     // so no background merge competes with the queries.
     const t2 = performance.now();
-    await migrate(store, { retentionMonths: 25, hourlyRetentionDays: DEFAULT_HOURLY_RETENTION_DAYS });
+    await migrate(store, { retentionMonths: DEFAULT_RETENTION_MONTHS, hourlyRetentionDays: DEFAULT_HOURLY_RETENTION_DAYS });
     for (const cube of CUBE_NAMES) {
       for (const grain of ['day', 'hour', 'minute'] as const) await store.client.command({ query: `OPTIMIZE TABLE ${store.table(cubeTable(cube, grain))} FINAL` });
     }
@@ -275,7 +273,6 @@ export async function statsServer(o: StatsOptions): Promise<void> {
     await toParent({
       type: 'ready',
       url: running.dashboardUrl,
-      key: KEY,
       load: { events, pageviews, visits, loadSeconds, closeSeconds, closedDays, optimizeSeconds, hourCubeRows, dayCubeRows },
     });
     await fromParent('finish');
@@ -295,21 +292,19 @@ export async function statsServer(o: StatsOptions): Promise<void> {
 
 interface Ready {
   url: string;
-  key: string;
   load: Pick<StatsResult, 'events' | 'pageviews' | 'visits' | 'loadSeconds' | 'closeSeconds' | 'closedDays' | 'optimizeSeconds' | 'hourCubeRows' | 'dayCubeRows'>;
 }
 
 export async function runStats(o: StatsOptions, log: Progress): Promise<StatsResult> {
   log(`child process: dashboard on a fresh DATA_DIR, ${fmtInt(o.visits)} visits (~${fmtInt(o.visits * 3.04)} events) over ${o.days} days into the ingest tables`);
-  const child = forkChild('stats-server', o);
-  try {
+  return withChild('stats-server', o, async (child) => {
     const ready = await child.next<Ready>('ready');
     const ask = async (body: Record<string, unknown>) => {
       const t = performance.now();
       const res = await fetch(`${ready.url}/api/v2/query`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ready.key}` },
-        body: JSON.stringify({ site_id: SITE, date_range: '90d', ...body }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_STATS_KEY}` },
+        body: JSON.stringify({ site_id: BENCH_SITE, date_range: '90d', ...body }),
       });
       const json = (await res.json()) as { results?: Array<{ metrics: number[] }>; meta?: { days_from_day_cubes?: number }; error?: string };
       const ms = performance.now() - t;
@@ -341,10 +336,6 @@ export async function runStats(o: StatsOptions, log: Progress): Promise<StatsRes
     for (const q of queries) log(`${q.name.padEnd(20)} p50 ${fmtMs(q.p50Ms)} ms, p95 ${fmtMs(q.p95Ms)} ms, max ${fmtMs(q.maxMs)} ms (${q.rows} rows)`);
     child.send({ type: 'finish' });
     await child.next('result');
-    await child.exited;
     return { options: o, ...ready.load, queries, apiTotals, daysFromDayCubes };
-  } catch (err) {
-    child.kill();
-    throw err;
-  }
+  });
 }

@@ -1,42 +1,36 @@
 // Part 2: storage per 1M events, our cubes against a Plausible-style raw events table.
 //
 // One synthetic month of traffic (visits with several pageviews, Zipf-popular pages, sources and
-// campaigns, real browser user agents) goes through the collector's real pipeline: the same steps
-// in the same order as collector/service.ts wires them (site lookup, IP truncation, bot check, UA
-// parsing, acquisition, path clean-up, visitor key, sessions, aggregator) and the real Flusher into
-// a real chDB store, on a controllable clock; the collector's DayCloser folds each finished day
-// into the day cubes as the clock passes 01:00. One extra step appended after `aggregate` copies
+// campaigns, real browser user agents) goes through the collector as collector/service.ts wires it,
+// with its default settings: its pipeline (site lookup, IP truncation, bot check, UA parsing,
+// acquisition, path clean-up, visitor key, sessions, aggregator) and its Flusher into a real chDB
+// store, on a controllable clock; its DayCloser folds each finished day into the day cubes as the
+// clock passes 01:00. One extra step appended after `aggregate` copies
 // each counted event into a row of a raw events table shaped like Plausible's `events_v2`, so both
 // stores hold exactly the same events with the same classification. Both are then OPTIMIZE FINAL'd
 // (which also applies the minute and hour cubes' TTLs) and measured from system.parts.
-import { join } from 'node:path';
-import { Aggregator } from '../../collector/aggregator.ts';
 import { parseBeacon } from '../../collector/beacon.ts';
-import { createUserAgentParser } from '../../collector/classify/user-agent.ts';
-import { Flusher } from '../../collector/flusher.ts';
-import { TrustedProxies } from '../../collector/ip/client-ip.ts';
-import { Metrics } from '../../collector/metrics.ts';
-import { Pipeline } from '../../collector/pipeline/index.ts';
+import { findClickId } from '../../collector/classify/click-id.ts';
+import { collectorConfig } from '../../collector/config.ts';
+import { DROP_REASONS } from '../../collector/pipeline/event.ts';
 import { STEPS, type Step } from '../../collector/pipeline/steps.ts';
-import { DailySalt } from '../../collector/salt.ts';
-import { SessionStore, type Session } from '../../collector/sessions.ts';
-import { DayCloser } from '../../collector/day-closer.ts';
-import { SiteRegistry } from '../../collector/site-registry.ts';
-import { Spool } from '../../collector/spool.ts';
+import { createCollectorService } from '../../collector/service.ts';
+import type { Session } from '../../collector/sessions.ts';
 import { openStore, type Store } from '../../schema/client.ts';
 import { storageConfig } from '../../schema/config.ts';
 import { CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable } from '../../schema/cubes.ts';
-import { DEFAULT_HOURLY_RETENTION_DAYS, migrate } from '../../schema/migrate.ts';
+import { migrate } from '../../schema/migrate.ts';
 import {
+  BENCH_SITE,
   WeightedPicker,
   fmtBytes,
   fmtInt,
-  forkChild,
   progress,
   prng,
   randInt,
   tempDir,
   toParent,
+  withChild,
   zipfPicker,
   type Progress,
   type Rng,
@@ -55,7 +49,6 @@ export const STORAGE_DEFAULTS: StorageOptions = { events: 1_000_000, days: 30, v
 /** The same density (events per hour) as the full run, on a fifth of the events. */
 export const STORAGE_QUICK: StorageOptions = { ...STORAGE_DEFAULTS, events: 200_000, visitors: 10_000, days: 6 };
 
-const SITE = 'bench.example';
 const RAW_DB = 'bench_raw';
 const RAW_TABLE = `${RAW_DB}.events_v2`;
 
@@ -405,12 +398,14 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
   let store: Store | undefined;
   try {
     store = openStore(storageConfig({ DATA_DIR: dir.path }));
+    // The collector's default settings, without the abuse buffer (no client addresses here).
+    const config = collectorConfig({ ABUSE_MAX_IPS: '0' });
     // The simulated month ends now, so most of it is older than the hour cubes' retention in real
     // time, and merges would expire those hours before the day closer got to them. While the clock
     // runs, the hour cubes keep 400 days; the day closer uses the real default. Afterwards
     // migrate() puts the default TTL back, exactly as a restart with default settings does.
-    const hourlyRetentionDays = DEFAULT_HOURLY_RETENTION_DAYS;
-    await migrate(store, { retentionMonths: 25, hourlyRetentionDays: 400 });
+    const { retentionMonths, hourlyRetentionDays } = config;
+    await migrate(store, { retentionMonths, hourlyRetentionDays: 400 });
     await store.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${RAW_DB}` });
     await store.client.command({ query: RAW_DDL });
 
@@ -424,30 +419,9 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
     const paths = pagePaths(opts.pages);
     log(`${fmtInt(traffic.times.length)} events in ${fmtInt(traffic.visits)} visits`);
 
-    // The collector's parts, wired as collector/service.ts wires them, on our clock.
     let clock = startMs;
     const now = () => clock;
-    const metrics = new Metrics();
-    const sites = new SiteRegistry(store);
-    await sites.seed([SITE], 'UTC');
-    await sites.refresh();
-    const aggregator = new Aggregator();
-    const sessions = new SessionStore(200_000, 30 * 60_000);
     let ingestRows = 0;
-    // As collector/service.ts: days close an hour after (UTC, the site's zone) midnight, and a batch
-    // older than that marks its days for closing again.
-    const closeDelayMs = 60 * 60_000;
-    const dayCloser = new DayCloser(store, () => sites.all(), { now, log: () => {}, closeDelayMs, hourlyRetentionDays });
-    const flusher = new Flusher(store, aggregator, new Spool(join(dir.path, 'spool')), metrics, {
-      intervalMs: 10_000,
-      maxQueuedRows: 500_000,
-      log: (l) => log(`flusher: ${l}`),
-      onInserted: (oldest) => {
-        const at = Date.parse(`${oldest.replace(' ', 'T')}Z`);
-        if (at < now() - closeDelayMs) dayCloser.markDirty(at);
-      },
-    });
-    const uaParser = createUserAgentParser({ maxEntries: 10_000 });
 
     // The extra step: a raw row per counted event, with what the pipeline worked out.
     const rawRows: RawRow[] = [];
@@ -460,7 +434,6 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
       // Per event, as Plausible writes events_v2: referrer and UTM fields come from this event's own
       // referrer and URL; a navigation inside the site has none (Plausible drops self-referrals).
       const own = ev.acquisition!.kind === 'external' ? ev.acquisition!.acquisition : undefined;
-      const params = ev.pageUrl!.searchParams;
       rawRows.push({
         timestamp: Math.floor(ev.request.receivedAt / 1000),
         site_id: 1,
@@ -472,7 +445,7 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
         referrer: own ? cleanReferrer(ev.beacon.referrer) : '',
         referrer_source: own?.source ?? '',
         channel: own?.channel ?? '',
-        click_id_param: params.has('gclid') ? 'gclid' : params.has('fbclid') ? 'fbclid' : params.has('msclkid') ? 'msclkid' : '',
+        click_id_param: findClickId(ev.pageUrl!)?.param ?? '',
         utm_medium: own?.utm.medium ?? '',
         utm_source: own?.utm.source ?? '',
         utm_campaign: own?.utm.campaign ?? '',
@@ -484,19 +457,26 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
       });
       return undefined;
     };
-    const pipeline = new Pipeline(
-      {
-        sites,
-        trustedProxies: new TrustedProxies([]),
-        prefixes: { v4: 24, v6: 48 },
-        parseUserAgent: (ua) => uaParser.parse(ua),
-        salt: new DailySalt(now),
-        sessions,
-        aggregator,
+    // The collector as collector/service.ts wires it, on our clock, with the extra step. Not
+    // start()ed: its timers (flush every 10 s, site refresh, day closer every 5 minutes) run on real
+    // time; here the loop below flushes and closes days, and nothing listens for HTTP.
+    const svc = createCollectorService({
+      config,
+      store,
+      dataDir: dir.path,
+      peerAddress: () => undefined,
+      apiKeys: { statsApiKeys: [], securityApiKeys: [] },
+      auditHashKey: 'bench-audit-hash-key-0123456789abcdef',
+      // Flusher trouble is worth a line; the day closer's per-day lines and the shutdown line are not.
+      log: (l) => {
+        if (!/^(day closer|collector): /.test(l)) log(l);
       },
-      metrics,
-      [...STEPS, ['captureRaw', captureRaw]],
-    );
+      now,
+      steps: [...STEPS, ['captureRaw', captureRaw]],
+    });
+    const { aggregator, flusher, dayCloser, metrics, pipeline } = svc;
+    await svc.sites.seed([BENCH_SITE], 'UTC');
+    await svc.sites.refresh();
 
     const flushRaw = async () => {
       if (rawRows.length === 0) return;
@@ -507,13 +487,18 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
     let flushes = 0;
     let pipelineMs = 0;
     let closeMs = 0;
-    // The collector's day closer runs every 5 minutes; here it runs when the clock passes 01:00 UTC,
-    // after a flush (the collector flushes every 10 s, so by then the day is in the hour cubes).
-    let nextClose = Math.floor(startMs / 86_400_000) * 86_400_000 + 86_400_000 + closeDelayMs;
-    const closeDays = async () => {
+    const flush = async () => {
       ingestRows += aggregator.size;
       await flusher.flush({ ignoreBackoff: true });
       flushes++;
+    };
+    // The collector's day closer runs every 5 minutes and closes a day an hour after its midnight
+    // (closeDelayMs in collector/service.ts); here it runs when the clock passes 01:00 UTC, after a
+    // flush (the collector flushes every 10 s, so by then the day is in the hour cubes).
+    const closeDelayMs = 60 * 60_000;
+    let nextClose = Math.floor(startMs / 86_400_000) * 86_400_000 + 86_400_000 + closeDelayMs;
+    const closeDays = async () => {
+      await flush();
       const c = performance.now();
       await dayCloser.run();
       closeMs += performance.now() - c;
@@ -536,7 +521,7 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
       const person = people[traffic.person[v]!]!;
       const spec = SOURCES[traffic.source[v]!]!;
       const path = paths[traffic.page[i]!]!;
-      let url = `https://${SITE}${path}`;
+      let url = `https://${BENCH_SITE}${path}`;
       let referrer: string | null;
       if (traffic.first[i]) {
         referrer = spec.referrer;
@@ -546,11 +531,11 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
         }
       } else {
         const prev = lastVisitPage[v]!;
-        referrer = `https://${SITE}${paths[prev >= 0 ? prev : 0]}`;
+        referrer = `https://${BENCH_SITE}${paths[prev >= 0 ? prev : 0]}`;
       }
       lastVisitPage[v] = traffic.page[i]!;
       const custom = traffic.custom[i]!;
-      const body = JSON.stringify({ n: custom ? CUSTOM_EVENTS[custom - 1] : 'pageview', u: url, d: SITE, r: referrer });
+      const body = JSON.stringify({ n: custom ? CUSTOM_EVENTS[custom - 1] : 'pageview', u: url, d: BENCH_SITE, r: referrer });
       const parsed = parseBeacon(body);
       if (!parsed.ok) throw new Error(`synthetic beacon rejected: ${parsed.error}`);
       const headers: Record<string, string> = { 'user-agent': person.ua, 'accept-language': person.acceptLanguage };
@@ -559,11 +544,7 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
       pipelineMs += performance.now() - s;
       // The service flushes early at MAX_PENDING_ROWS (default 100k); time-based flushes would only
       // split rows the cube merges again.
-      if (aggregator.size >= 100_000) {
-        ingestRows += aggregator.size;
-        await flusher.flush({ ignoreBackoff: true });
-        flushes++;
-      }
+      if (aggregator.size >= config.maxPendingRows) await flush();
       if (rawRows.length >= 100_000) await flushRaw();
       if (i + 1 >= nextReport) {
         const rate = (n / 10 / ((performance.now() - since) / 1000)).toFixed(0);
@@ -577,7 +558,7 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
     await flushRaw();
     const totalSeconds = (performance.now() - t0) / 1000;
     const counted = metrics.value('telmark_events_counted_total');
-    const dropped = [...metrics.render().matchAll(/^telmark_events_dropped_total\{[^}]*\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
+    const dropped = DROP_REASONS.reduce((sum, reason) => sum + metrics.value('telmark_events_dropped_total', { reason }), 0);
     log(`pipeline done in ${totalSeconds.toFixed(1)} s (${fmtInt(n / (pipelineMs / 1000))} events/s in the pipeline alone); ${fmtInt(counted)} counted, ${dropped} dropped, ${fmtInt(ingestRows)} ingest rows in ${flushes} flushes`);
 
     const closings = await store.client.query({ query: `SELECT toString(day) AS d FROM ${store.table(DAY_CLOSINGS_TABLE)} FINAL`, format: 'JSONEachRow' });
@@ -587,7 +568,7 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
     for (let i = 0; i < n; i++) if (closedSet.has(new Date(traffic.times[i]!).toISOString().slice(0, 10))) eventsInClosedDays++;
     const dayTotals = await store.client.query({
       query: `SELECT sum(pageviews) + sum(events) AS n FROM ${store.table(cubeTable('pages', 'day'))} FINAL WHERE site = {site:String}`,
-      query_params: { site: SITE },
+      query_params: { site: BENCH_SITE },
       format: 'JSONEachRow',
     });
     const eventsInDayCubes = Number((await dayTotals.json<{ n: string }>())[0]?.n ?? 0);
@@ -595,7 +576,7 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
       `day closer folded ${closedDays} days into the day cubes (${(closeMs / 1000).toFixed(1)} s in total); they hold ${fmtInt(eventsInDayCubes)} events, ` +
         `${eventsInDayCubes === eventsInClosedDays ? 'all' : `MISMATCH: expected ${fmtInt(eventsInClosedDays)},`} the events of those days`,
     );
-    await migrate(store, { retentionMonths: 25, hourlyRetentionDays });
+    await migrate(store, { retentionMonths, hourlyRetentionDays });
 
     const cubeDay = [...CUBE_NAMES.map((c) => cubeTable(c, 'day')), DAY_CLOSINGS_TABLE];
     const cubeHour = CUBE_NAMES.map((c) => cubeTable(c, 'hour'));
@@ -675,9 +656,7 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
         `hour cubes (${hourlyRetentionDays} days) ${fmtInt(hourCubes.rows)} rows ${fmtBytes(hourCubes.bytesOnDisk)}; minute cubes (48 h) ${fmtInt(minuteCubes.rows)} rows ${fmtBytes(minuteCubes.bytesOnDisk)}; ` +
         `per event raw/day ${result.ratioDay.toFixed(1)}x, raw/all as stored ${result.ratioAll.toFixed(1)}x`,
     );
-    await dayCloser.stop();
-    await flusher.close();
-    sites.stop();
+    await svc.stop();
     await toParent({ type: 'result', result });
   } finally {
     await store?.close().catch(() => {});
@@ -688,13 +667,5 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
 /** Runs the storage part in a child process (its own chDB data directory). */
 export async function runStorage(opts: StorageOptions, log: Progress): Promise<StorageResult> {
   log(`child process: ${fmtInt(opts.events)} events through the real pipeline into chDB, and the same events into a raw table`);
-  const child = forkChild('storage', opts, { nodeArgs: ['--max-old-space-size=4096'] });
-  try {
-    const result = await child.next<StorageResult>('result');
-    await child.exited;
-    return result;
-  } catch (err) {
-    child.kill();
-    throw err;
-  }
+  return withChild('storage', opts, (child) => child.next<StorageResult>('result'), { nodeArgs: ['--max-old-space-size=4096'] });
 }

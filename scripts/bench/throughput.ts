@@ -17,7 +17,8 @@ import { CUBE_NAMES, cubeTable } from '../../schema/cubes.ts';
 import { listen } from '../node-server.ts';
 import { startAll } from '../start-all.ts';
 import {
-  forkChild,
+  BENCH_SITE,
+  BENCH_STATS_KEY,
   fromParent,
   median,
   prng,
@@ -25,6 +26,7 @@ import {
   sleep,
   tempDir,
   toParent,
+  withChild,
   zipfPicker,
   type Progress,
 } from './common.ts';
@@ -45,8 +47,6 @@ export interface ThroughputOptions {
 export const THROUGHPUT_DEFAULTS: ThroughputOptions = { seconds: 10, warmupSeconds: 2, runs: 3, connections: 50, clientIps: 10_000, distinctBodies: 300 };
 export const THROUGHPUT_QUICK: ThroughputOptions = { seconds: 3, warmupSeconds: 1, runs: 2, connections: 50, clientIps: 10_000, distinctBodies: 300 };
 
-export const SITE = 'bench.example';
-
 /**
  * bare: the baseline. http: the collector's own HTTP layer (createCollectorApp: middlewares, body
  * checks, beacon validation) with the pipeline replaced by a no-op, a diagnostic that splits the
@@ -54,7 +54,7 @@ export const SITE = 'bench.example';
  * buffer and hold on). collector-no-abuse: the same with ABUSE_MAX_IPS=0, for the buffer's cost.
  */
 export type ServerKind = 'bare' | 'http' | 'collector' | 'collector-no-abuse';
-export const SERVER_KINDS: ServerKind[] = ['bare', 'http', 'collector', 'collector-no-abuse'];
+const SERVER_KINDS: ServerKind[] = ['bare', 'http', 'collector', 'collector-no-abuse'];
 
 interface RunFigures {
   kind: ServerKind;
@@ -121,14 +121,14 @@ const REFERRERS: Array<string | null> = [
 const UTM = ['', '', '', '', '?utm_source=x', '?utm_source=newsletter&utm_medium=email&utm_campaign=autumn', '?utm_source=google&utm_medium=cpc&utm_campaign=brand'];
 
 /** Plausible short-form pageview bodies over Zipf-popular pages, referrers and UTM tags. */
-export function beaconBodies(n: number, seed = 1): string[] {
+function beaconBodies(n: number, seed = 1): string[] {
   const rng = prng(seed);
   const pages = zipfPicker(200, 0.9);
   return Array.from({ length: n }, (_, i) =>
     JSON.stringify({
       n: 'pageview',
-      u: `https://${SITE}/page-${i < 200 ? i : pages.index(rng)}${UTM[randInt(rng, UTM.length)]}`,
-      d: SITE,
+      u: `https://${BENCH_SITE}/page-${i < 200 ? i : pages.index(rng)}${UTM[randInt(rng, UTM.length)]}`,
+      d: BENCH_SITE,
       r: REFERRERS[randInt(rng, REFERRERS.length)],
     }),
   );
@@ -208,9 +208,9 @@ export async function collectorServer(abuse = true): Promise<void> {
         DATA_DIR: dir.path,
         COLLECTOR_PORT: '0',
         COLLECTOR_HOST: '127.0.0.1',
-        SITES: SITE,
+        SITES: BENCH_SITE,
         TRUSTED_PROXIES: '127.0.0.1',
-        STATS_API_KEYS: 'bench-stats-key-0123456789',
+        STATS_API_KEYS: BENCH_STATS_KEY,
         COLLECTOR_ADMIN_PORT: '0',
         ...(abuse ? {} : { ABUSE_MAX_IPS: '0' }),
       },
@@ -231,7 +231,7 @@ export async function collectorServer(abuse = true): Promise<void> {
         const table = cubeTable(cube, grain);
         const rs = await running.store.client.query({
           query: `SELECT sum(pageviews) AS n FROM ${running.store.table(table)} WHERE site = {site:String}`,
-          query_params: { site: SITE },
+          query_params: { site: BENCH_SITE },
           format: 'JSONEachRow',
         });
         stored[table] = Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
@@ -267,54 +267,54 @@ function drive(url: string, seconds: number, opts: ThroughputOptions, seed: numb
 
 async function oneRun(kind: ServerKind, opts: ThroughputOptions, seed: number, log: Progress) {
   const isCollector = kind === 'collector' || kind === 'collector-no-abuse';
-  const child = forkChild(isCollector ? 'collector-server' : 'bare-server', { httpOnly: kind === 'http', abuse: kind === 'collector' });
-  try {
-    const { url } = await child.next<{ url: string }>('ready');
-    const warm = opts.warmupSeconds > 0 ? await drive(url, opts.warmupSeconds, opts, seed + 1000) : undefined;
-    child.send({ type: 'mark' });
-    const clientCpu = process.cpuUsage();
-    const wall = performance.now();
-    const r = await drive(url, opts.seconds, opts, seed);
-    const c = process.cpuUsage(clientCpu);
-    const clientCpuPct = ((c.user + c.system) / 1000 / (performance.now() - wall)) * 100;
-    child.send({ type: 'finish' });
-    const server = await child.next<{ cpuMs: number; counted?: number; dropped?: Record<string, number>; stored?: Record<string, number> }>('result');
-    await child.exited;
-    const total = r.requests.total ?? r['2xx'];
-    const figures: RunFigures = {
-      kind,
-      reqPerSec: r['2xx'] / r.duration,
-      p50Ms: r.latency.p50,
-      p99Ms: r.latency.p99,
-      serverCpuUsPerReq: (server.cpuMs * 1000) / Math.max(1, total),
-      clientCpuPct,
-      non2xx: r.non2xx,
-      errors: r.errors + r.timeouts,
-    };
+  const { warm, r, clientCpuPct, server } = await withChild(
+    isCollector ? 'collector-server' : 'bare-server',
+    { httpOnly: kind === 'http', abuse: kind === 'collector' },
+    async (child) => {
+      const { url } = await child.next<{ url: string }>('ready');
+      const warm = opts.warmupSeconds > 0 ? await drive(url, opts.warmupSeconds, opts, seed + 1000) : undefined;
+      child.send({ type: 'mark' });
+      const clientCpu = process.cpuUsage();
+      const wall = performance.now();
+      const r = await drive(url, opts.seconds, opts, seed);
+      const c = process.cpuUsage(clientCpu);
+      const clientCpuPct = ((c.user + c.system) / 1000 / (performance.now() - wall)) * 100;
+      child.send({ type: 'finish' });
+      const server = await child.next<{ cpuMs: number; counted?: number; dropped?: Record<string, number>; stored?: Record<string, number> }>('result');
+      return { warm, r, clientCpuPct, server };
+    },
+  );
+  const total = r.requests.total ?? r['2xx'];
+  const figures: RunFigures = {
+    kind,
+    reqPerSec: r['2xx'] / r.duration,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    serverCpuUsPerReq: (server.cpuMs * 1000) / Math.max(1, total),
+    clientCpuPct,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+  log(
+    `${kind.padEnd(18)} ${Math.round(figures.reqPerSec)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, ` +
+      `server CPU ${figures.serverCpuUsPerReq.toFixed(0)} µs/req, load generator ${clientCpuPct.toFixed(0)} % CPU, non-2xx ${r.non2xx}, errors ${figures.errors}`,
+  );
+  let check: CollectorCheck | undefined;
+  if (isCollector) {
+    const sent = (warm?.requests.sent ?? 0) + (r.requests.sent ?? 0);
+    const ok2xx = (warm?.['2xx'] ?? 0) + r['2xx'];
+    const counted = server.counted ?? 0;
+    const stored = server.stored ?? {};
+    const dropped = server.dropped ?? {};
+    const ok =
+      Object.values(stored).every((n) => n === counted) && Object.keys(dropped).length === 0 && counted >= ok2xx && counted <= sent;
+    check = { sent, ok2xx, counted, dropped, stored, ok };
     log(
-      `${kind.padEnd(18)} ${Math.round(figures.reqPerSec)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, ` +
-        `server CPU ${figures.serverCpuUsPerReq.toFixed(0)} µs/req, load generator ${clientCpuPct.toFixed(0)} % CPU, non-2xx ${r.non2xx}, errors ${figures.errors}`,
+      `  check: ${ok ? 'OK' : 'MISMATCH'}: ${ok2xx} x 2xx of ${sent} sent, ${counted} counted, ` +
+        `stored pageviews per cube ${[...new Set(Object.values(stored))].join('/')}, dropped ${JSON.stringify(dropped)}`,
     );
-    let check: CollectorCheck | undefined;
-    if (isCollector) {
-      const sent = (warm?.requests.sent ?? 0) + (r.requests.sent ?? 0);
-      const ok2xx = (warm?.['2xx'] ?? 0) + r['2xx'];
-      const counted = server.counted ?? 0;
-      const stored = server.stored ?? {};
-      const dropped = server.dropped ?? {};
-      const ok =
-        Object.values(stored).every((n) => n === counted) && Object.keys(dropped).length === 0 && counted >= ok2xx && counted <= sent;
-      check = { sent, ok2xx, counted, dropped, stored, ok };
-      log(
-        `  check: ${ok ? 'OK' : 'MISMATCH'}: ${ok2xx} x 2xx of ${sent} sent, ${counted} counted, ` +
-          `stored pageviews per cube ${[...new Set(Object.values(stored))].join('/')}, dropped ${JSON.stringify(dropped)}`,
-      );
-    }
-    return { figures, check };
-  } catch (err) {
-    child.kill();
-    throw err;
   }
+  return { figures, check };
 }
 
 export async function runThroughput(opts: ThroughputOptions, log: Progress): Promise<ThroughputResult> {

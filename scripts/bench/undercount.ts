@@ -6,10 +6,10 @@
 // address space and counts distinct keys with the full IP and with the truncated IP, using the
 // collector's own `visitorKey` and `truncateIp`. Deterministic: seeded PRNG, fixed salt.
 //
-// Importable: `simulateUndercount(scenario)` and `runUndercount(scenarios)`.
+// Importable: `runUndercount(scenarios)`.
 import { truncateIp } from '../../collector/ip/truncate.ts';
 import { visitorKey } from '../../collector/visitor-key.ts';
-import { WeightedPicker, fmtInt, fmtPct, prng, randInt, zipfPicker, type Progress, type Rng } from './common.ts';
+import { BENCH_SITE, WeightedPicker, fmtInt, fmtPct, prng, randInt, zipfPicker, zipfWeights, type Progress, type Rng } from './common.ts';
 import { DESKTOP_BROWSERS, desktopPicker, pickAcceptLanguage, pickBrowser, type BrowserProfile } from './population.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -17,13 +17,13 @@ import { DESKTOP_BROWSERS, desktopPicker, pickAcceptLanguage, pickBrowser, type 
 // ---------------------------------------------------------------------------------------------
 
 export type NetworkKind = 'fixedV4' | 'fixedV6' | 'mobileV4' | 'mobileV6' | 'office';
-export const NETWORK_KINDS: NetworkKind[] = ['fixedV4', 'fixedV6', 'mobileV4', 'mobileV6', 'office'];
+const NETWORK_KINDS: NetworkKind[] = ['fixedV4', 'fixedV6', 'mobileV4', 'mobileV6', 'office'];
 
 /**
  * The address space a national (German-sized) audience comes from. Figures are round orders of
  * magnitude from public registry and operator data, not measurements of any one network.
  */
-export const ADDRESS_SPACE = {
+const ADDRESS_SPACE = {
   /** Fixed-line IPv4: 8 ISPs (Zipf market shares) over 200,000 /24s (~51M addresses). */
   fixedV4: { isps: 8, blocks24: 200_000 },
   /** Fixed-line IPv6: 20M households, one /56 each, handed out densely: 256 households per /48. */
@@ -115,7 +115,8 @@ interface AddressModel {
 function addressModel(s: UndercountScenario): AddressModel {
   const share = s.addressSpaceShare;
   const ispShares = zipfPicker(ADDRESS_SPACE.fixedV4.isps, 1.0);
-  const weights = Array.from({ length: ADDRESS_SPACE.fixedV4.isps }, (_, i) => 1 / (i + 1));
+  // Each ISP's /24s in proportion to its market share: the weights the ISP picker draws with.
+  const weights = zipfWeights(ADDRESS_SPACE.fixedV4.isps, 1.0);
   const total = weights.reduce((a, b) => a + b, 0);
   const blocks = weights.map((w) => Math.max(1, Math.round(((ADDRESS_SPACE.fixedV4.blocks24 * w) / total) * share)));
   const starts = blocks.map((_, i) => blocks.slice(0, i).reduce((a, b) => a + b, 0));
@@ -195,10 +196,9 @@ function person(rng: Rng, m: AddressModel): Person {
 }
 
 const SALT = Buffer.alloc(32, 7);
-const SITE = 'bench.example';
 
 /** One scenario: `days` independent days of `visitorsPerDay` people, keys counted per day. */
-export function simulateUndercount(s: UndercountScenario): UndercountResult {
+function simulateUndercount(s: UndercountScenario): UndercountResult {
   const m = addressModel(s);
   let people = 0;
   let full = 0;
@@ -213,8 +213,8 @@ export function simulateUndercount(s: UndercountScenario): UndercountResult {
       const p = person(rng, m);
       const t = truncateIp(p.ip);
       if (t === null) throw new Error(`not an IP: ${p.ip}`);
-      fullKeys.set(visitorKey(SALT, SITE, p.ip, p.ua, p.lang), p.kind);
-      truncKeys.set(visitorKey(SALT, SITE, t, p.ua, p.lang), p.kind);
+      fullKeys.set(visitorKey(SALT, BENCH_SITE, p.ip, p.ua, p.lang), p.kind);
+      truncKeys.set(visitorKey(SALT, BENCH_SITE, t, p.ua, p.lang), p.kind);
     }
     people += s.visitorsPerDay;
     full += fullKeys.size;

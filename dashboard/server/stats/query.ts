@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CubeName } from '../../../schema/cubes.ts';
 import { addDays, localDate } from '../../../schema/dates.ts';
+import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../../schema/retention.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
 import { CUBE_METRICS, DIMENSIONS, METRICS, TIME_DIMENSIONS, dimensionsOf, type Metric, type TimeDimension } from './dimensions.ts';
 
@@ -72,7 +73,7 @@ export function planQuery(
   body: unknown,
   site: { domain: string; timezone: string } | undefined,
   now: number,
-  hourlyRetentionDays = 14,
+  hourlyRetentionDays = DEFAULT_HOURLY_RETENTION_DAYS,
 ): QueryPlan {
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) throw new StatsQueryError(zodMessage(parsed.error));
