@@ -11,6 +11,8 @@ export interface DashboardConfig {
   /** SECURITY_API_KEYS (or the key generated into DATA_DIR/security-api-key): the security API proxy. */
   securityApiKeys: string[];
   generatedSecurityKey: boolean;
+  /** Where the generated security key is kept; unset when SECURITY_API_KEYS is set. */
+  securityKeyFile?: string;
   privacyMinVisitors: number;
   hourlyRetentionDays: number;
   /** COLLECTOR_PUBLIC_URL: the collector as site pages reach it (shown in the install snippet). */
@@ -38,6 +40,7 @@ export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
     generatedKey: keys.generatedStatsKey,
     securityApiKeys: keys.securityApiKeys,
     generatedSecurityKey: keys.generatedSecurityKey,
+    securityKeyFile: keys.securityKeyFile,
   };
 }
 

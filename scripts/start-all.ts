@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { SECURITY_KEY_FILE } from '../schema/api-keys.ts';
 import { AuditLog, loadAuditHashKey } from '../schema/audit-log.ts';
 import { localAbuseOperations } from '../collector/abuse/operations.ts';
 import { collectorAdminUrls } from '../dashboard/server/security/config.ts';
@@ -149,7 +148,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     generatedKey: dConfig.generatedKey,
     securityApiKey: dConfig.securityApiKeys[0]!,
     generatedSecurityKey: dConfig.generatedSecurityKey,
-    securityKeyFile: dConfig.generatedSecurityKey ? join(storage.dataDir, SECURITY_KEY_FILE) : undefined,
+    securityKeyFile: dConfig.securityKeyFile,
     store,
     collector: collector!,
     flush: async () => {
