@@ -1,11 +1,8 @@
 // Issue 3, section 2: a burst from one address is flagged through real HTTP, answered 429 with
 // Retry-After, and does not move the counts marketers see; other clients are served normally.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAll } from '../../scripts/start-all.ts';
-import { CHROME_UA, pageview, SECURITY_KEY, startTestTelmark, testEnv, type TestTelmark } from '../helpers/telmark.ts';
+import { startAll, type Running } from '../../scripts/start-all.ts';
+import { adminFetch, pageview, postBeacon, startTestTelmark, tempDir, testEnv, type TestTelmark } from '../helpers/telmark.ts';
 
 const LIMITS = { ABUSE_LIMIT_EVENTS_10S: '20', ABUSE_LIMIT_EVENTS_1M: '0', ABUSE_LIMIT_EVENTS_10M: '0' };
 const ABUSER = '198.51.100.66';
@@ -17,12 +14,6 @@ afterEach(async () => {
   await t?.destroy();
   t = undefined;
 });
-
-async function metric(url: string, line: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const found = text.split('\n').find((l) => l.startsWith(line + ' '));
-  return found ? Number(found.split(' ').pop()) : 0;
-}
 
 /** Three pageviews from each person, interleaved with `during` (the burst, or nothing). */
 async function trafficWith(t: TestTelmark, during: () => Promise<number[]>): Promise<{ people: number[]; burst: number[] }> {
@@ -84,10 +75,10 @@ describe('a burst from one address', () => {
     expect(await marketerView(t)).toEqual(expected);
     // Where the burst went: 21 events (20 held, 1 that tripped the rule) dropped as abuse; 280
     // answers 429 (the one that tripped it, and 279 refused before their body was read).
-    expect(await metric(t.collectorUrl, 'telmark_events_dropped_total{reason="abuse"}')).toBe(21);
-    expect(await metric(t.collectorUrl, 'telmark_requests_refused_abuse_total')).toBe(280);
-    expect(await metric(t.collectorUrl, 'telmark_events_counted_total')).toBe(15);
-    expect(await metric(t.collectorUrl, 'telmark_abuse_flagged_entries')).toBe(1);
+    expect(await t.metric('telmark_events_dropped_total{reason="abuse"}')).toBe(21);
+    expect(await t.metric('telmark_requests_refused_abuse_total')).toBe(280);
+    expect(await t.metric('telmark_events_counted_total')).toBe(15);
+    expect(await t.metric('telmark_abuse_flagged_entries')).toBe(1);
   }, 60_000);
 
   it('keeps getting 429 while it goes on, and is served again once its entry ends', async () => {
@@ -131,31 +122,30 @@ describe('a burst from one address', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await t.beacon(pageview('https://example.com/'), { 'x-forwarded-for': ABUSER, 'user-agent': 'python-requests/2.32.3' })).status);
     expect(statuses).toEqual([202, 202, 202, 202, 429, 429]);
-    expect(await metric(t.collectorUrl, 'telmark_events_dropped_total{reason="bot"}')).toBe(4);
+    expect(await t.metric('telmark_events_dropped_total{reason="bot"}')).toBe(4);
   });
 });
 
 describe('the buffer lives in memory only', () => {
   it('a restart empties it: a flagged address is not held (nor refused) after the collector restarts on the same DATA_DIR', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'telmark-restart-'));
-    const env = testEnv(dir, { ABUSE_LIMIT_EVENTS_10S: '2' });
-    const send = (url: string) =>
-      fetch(`${url}/api/event`, { method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, 'x-forwarded-for': ABUSER }, body: JSON.stringify(pageview('https://example.com/')) });
-    const held = (adminUrl: string) => fetch(`${adminUrl}/admin/abuse/ips/${ABUSER}`, { headers: { authorization: `Bearer ${SECURITY_KEY}` } });
+    const dir = tempDir('telmark-restart-');
+    const env = testEnv(dir.path, { ABUSE_LIMIT_EVENTS_10S: '2' });
+    const send = (url: string) => postBeacon(url, pageview('https://example.com/'), { 'content-type': 'text/plain', 'x-forwarded-for': ABUSER });
+    const held = (running: Running) => adminFetch(running, `/admin/abuse/ips/${ABUSER}`);
     try {
       const first = await startAll(env, { log: () => {} });
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await send(first.collectorUrl)).status);
       expect(statuses).toEqual([202, 202, 429, 429]);
-      expect((await held(first.adminUrl)).status).toBe(200);
+      expect((await held(first)).status).toBe(200);
       await first.stop();
 
       const second = await startAll(env, { log: () => {} });
-      expect((await held(second.adminUrl)).status).toBe(404);
+      expect((await held(second)).status).toBe(404);
       expect((await send(second.collectorUrl)).status).toBe(202);
       await second.stop();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     }
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyId } from '../../collector/abuse/api/key-id.ts';
-import { pageview, SECURITY_KEY, startTestTelmark, STATS_KEY, type TestTelmark } from '../helpers/telmark.ts';
+import { auditRows, beaconsFrom, cellsAsText, pageview, SECURITY_KEY, startTestTelmark, STATS_KEY, type AuditRow, type TestTelmark } from '../helpers/telmark.ts';
 
 // Three addresses get flagged (in this order, a second apart), one is merely held.
 const A = '203.0.113.7';
@@ -17,24 +17,12 @@ const HELD = '192.0.2.55';
 const NOT_HELD = '192.0.2.99';
 const FULL_IPS = [A, B, C, C_LONG, HELD, NOT_HELD];
 
-type AuditRow = { via: string; key_id: string; action: string; ip_truncated: string; ip_hash: string; outcome: string; status: number };
-
 let t: TestTelmark;
 
 /** Enough beacons from `ip` to pass ABUSE_LIMIT_EVENTS_10S=3. */
 async function flag(ip: string): Promise<void> {
-  const statuses: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const res = await t.beacon(pageview(`https://example.com/p${i}`), { 'x-forwarded-for': ip });
-    statuses.push(res.status);
-    await res.body?.cancel();
-  }
+  const statuses = await beaconsFrom(t, ip, 5);
   expect(statuses).toContain(429);
-}
-
-async function auditRows(): Promise<AuditRow[]> {
-  const res = await t.store.client.query({ query: 'SELECT via, key_id, action, ip_truncated, ip_hash, outcome, status FROM telmark.audit_log ORDER BY ts', format: 'JSONEachRow' });
-  return (await res.json<AuditRow>()).map((r) => ({ ...r, status: Number(r.status) }));
 }
 
 describe('the collector admin listener', () => {
@@ -162,7 +150,7 @@ describe('the collector admin listener', () => {
     // Two lookups of one address (two spellings) and one of another, for the hash comparisons.
     await t.admin(`/admin/abuse/ips/${C}`);
     await t.admin(`/admin/abuse/ips/${C_LONG}`);
-    const rows = await auditRows();
+    const rows = await auditRows(t);
     expect(rows.every((r) => r.via === 'collector-admin')).toBe(true);
     const has = (want: Partial<AuditRow>) => rows.some((r) => Object.entries(want).every(([k, v]) => r[k as keyof AuditRow] === v));
     const security = keyId(SECURITY_KEY);
@@ -198,17 +186,11 @@ describe('the collector admin listener', () => {
     expect(notHeldHashes.has(heldHash)).toBe(true);
 
     // Every column, as text: no full address anywhere in the table.
-    const columns = (
-      await (
-        await t.store.client.query({ query: "SELECT name FROM system.columns WHERE database = 'telmark' AND table = 'audit_log'", format: 'JSONEachRow' })
-      ).json<{ name: string }>()
-    ).map((c) => c.name);
+    const { columns, rows: cells } = await cellsAsText(t.store, t.store.db, 'audit_log');
     expect(columns).toHaveLength(8);
-    const text = await (
-      await t.store.client.query({ query: `SELECT concat(${columns.map((c) => `toString(${c})`).join(", '|', ")}) AS row FROM telmark.audit_log`, format: 'JSONEachRow' })
-    ).json<{ row: string }>();
+    const text = cells.map((row) => row.join('|'));
     expect(text.length).toBe(rows.length);
-    for (const { row } of text) for (const ip of FULL_IPS) expect(row).not.toContain(ip);
+    for (const row of text) for (const ip of FULL_IPS) expect(row).not.toContain(ip);
   });
 
   it('an audit log that cannot be written stops the call (503): nothing is shown or erased', async () => {

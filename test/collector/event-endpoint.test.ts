@@ -10,12 +10,6 @@ afterAll(async () => {
   await t?.destroy();
 });
 
-const metric = async (line: string): Promise<number> => {
-  const text = await (await fetch(`${t.collectorUrl}/metrics`)).text();
-  const found = text.split('\n').find((l) => l.startsWith(line + ' '));
-  return found ? Number(found.split(' ').pop()) : 0;
-};
-
 const totalPageviews = async () => (await t.query({ site_id: 'example.com', metrics: ['pageviews'], date_range: 'day' })).json.results[0].metrics[0];
 
 describe('POST /api/event', () => {
@@ -70,8 +64,8 @@ describe('POST /api/event', () => {
     expect((await big.json()).error).toMatch(/larger than 8192 bytes/);
     const xml = await t.beacon('<xml/>', { 'content-type': 'application/xml' });
     expect(xml.status).toBe(415);
-    expect(await metric('telmark_requests_rejected_total{status="400",field="u"}')).toBe(1);
-    expect(await metric('telmark_requests_rejected_total{status="400",field="url"}')).toBe(2);
+    expect(await t.metric('telmark_requests_rejected_total{status="400",field="u"}')).toBe(1);
+    expect(await t.metric('telmark_requests_rejected_total{status="400",field="url"}')).toBe(2);
   });
 
   it('drops unknown sites and bots with 202, counting the reason in /metrics', async () => {
@@ -83,11 +77,11 @@ describe('POST /api/event', () => {
     expect((await t.beacon(pageview('https://example.com/'), { dnt: '1' })).status).toBe(202);
     await t.flush();
     expect(await totalPageviews()).toBe(before);
-    expect(await metric('telmark_events_dropped_total{reason="unknown_site"}')).toBe(1);
-    expect(await metric('telmark_events_dropped_total{reason="bot"}')).toBe(1);
-    expect(await metric('telmark_bots_dropped_total{signal="isbot"}')).toBe(1);
-    expect(await metric('telmark_events_dropped_total{reason="gpc"}')).toBe(1);
-    expect(await metric('telmark_events_dropped_total{reason="dnt"}')).toBe(1);
+    expect(await t.metric('telmark_events_dropped_total{reason="unknown_site"}')).toBe(1);
+    expect(await t.metric('telmark_events_dropped_total{reason="bot"}')).toBe(1);
+    expect(await t.metric('telmark_bots_dropped_total{signal="isbot"}')).toBe(1);
+    expect(await t.metric('telmark_events_dropped_total{reason="gpc"}')).toBe(1);
+    expect(await t.metric('telmark_events_dropped_total{reason="dnt"}')).toBe(1);
   });
 
   it('never loses a valid event sent alongside garbage', async () => {
@@ -122,7 +116,7 @@ describe('POST /api/event', () => {
     }
     expect(statuses.every((s) => s === 202 || (s >= 400 && s < 500))).toBe(true);
     expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(5);
-    expect(await metric('telmark_internal_errors_total')).toBe(0);
+    expect(await t.metric('telmark_internal_errors_total')).toBe(0);
     expect((await fetch(`${t.collectorUrl}/healthz`)).status).toBe(200);
   });
 

@@ -1,8 +1,7 @@
 // The flusher against real embedded ClickHouse: retries never double-count (deduplication token),
 // failures keep data, memory overflow spills to the spool, and the spool is replayed at start.
 // Faults are injected by wrapping the real client's insert: the database itself is never mocked.
-import { mkdtempSync, readdirSync, copyFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../schema/client.ts';
@@ -11,21 +10,22 @@ import { Aggregator } from '../../collector/aggregator.ts';
 import { Flusher } from '../../collector/flusher.ts';
 import { Metrics } from '../../collector/metrics.ts';
 import { Spool } from '../../collector/spool.ts';
+import { sumPageviews, T0, tempDir, type TempDir } from '../helpers/telmark.ts';
 
+let tmp: TempDir;
 let dir: string;
 let store: Store;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'telmark-flusher-'));
+  tmp = tempDir('telmark-flusher-');
+  dir = tmp.path;
   store = openStore({ mode: 'embedded', dataDir: dir, database: 'telmark' });
   await migrate(store, { retentionMonths: 25 });
 });
 afterAll(async () => {
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  tmp.remove();
 });
-
-const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 
 /** A store whose insert fails on demand: `before` fails without inserting, `after` inserts then fails (a lost ack). */
 function faulty(mode: { fail: 'none' | 'before' | 'after' }): Store {
@@ -43,14 +43,7 @@ function faulty(mode: { fail: 'none' | 'before' | 'after' }): Store {
   return { ...store, client };
 }
 
-async function pageviews(site: string): Promise<number> {
-  const rs = await store.client.query({
-    query: `SELECT sum(pageviews) AS n FROM telmark.acquisition_hour WHERE site = {s:String}`,
-    query_params: { s: site },
-    format: 'JSONEachRow',
-  });
-  return Number((await rs.json<{ n: string }>())[0]!.n);
-}
+const pageviews = (site: string) => sumPageviews(store, site);
 
 function addPageviews(agg: Aggregator, site: string, n: number) {
   for (let i = 0; i < n; i++) {

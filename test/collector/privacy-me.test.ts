@@ -2,28 +2,13 @@
 // address and erases it, unless it is flagged for abuse. Real HTTP, real embedded ClickHouse.
 // Every group of calls below comes from its own /24 (or /48): the rate limit counts per network.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageview, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
+import { auditRows, beaconsFrom, privacyMe, startTestTelmark, type AuditRow, type TestTelmark } from '../helpers/telmark.ts';
 
 let t: TestTelmark;
 
-const me = (ip: string, method = 'GET', headers: Record<string, string> = {}) =>
-  fetch(`${t.collectorUrl}/api/privacy/me`, { method, headers: { 'x-forwarded-for': ip, ...headers } });
+const me = (ip: string, method = 'GET', headers: Record<string, string> = {}) => privacyMe(t.collectorUrl, ip, method, headers);
 
-async function beacons(ip: string, n: number): Promise<number[]> {
-  const statuses: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await t.beacon(pageview(`https://example.com/p${i}`), { 'x-forwarded-for': ip });
-    statuses.push(res.status);
-    await res.body?.cancel();
-  }
-  return statuses;
-}
-
-type AuditRow = { via: string; key_id: string; action: string; ip_truncated: string; ip_hash: string; outcome: string; status: number };
-async function auditRows(): Promise<AuditRow[]> {
-  const res = await t.store.client.query({ query: 'SELECT via, key_id, action, ip_truncated, ip_hash, outcome, status FROM telmark.audit_log', format: 'JSONEachRow' });
-  return (await res.json<AuditRow>()).map((r) => ({ ...r, status: Number(r.status) }));
-}
+const beacons = (ip: string, n: number) => beaconsFrom(t, ip, n);
 
 beforeAll(async () => {
   t = await startTestTelmark({ ABUSE_LIMIT_EVENTS_10S: '3', AUDIT_RETENTION_DAYS: '90' });
@@ -166,7 +151,7 @@ describe('rate limit', () => {
 
 describe('audit', () => {
   it('every answered call is audited as the visitor, with the truncated address and a keyed hash only', async () => {
-    const rows = (await auditRows()).filter((r) => r.via === 'privacy-api');
+    const rows = (await auditRows(t)).filter((r) => r.via === 'privacy-api');
     expect(rows.every((r) => r.key_id === 'visitor')).toBe(true);
     const has = (want: Partial<AuditRow>) => rows.some((r) => Object.entries(want).every(([k, v]) => r[k as keyof AuditRow] === v));
     expect(has({ action: 'privacy.me.get', outcome: 'not-held', status: 200, ip_truncated: '203.0.113.0' })).toBe(true);
@@ -182,7 +167,7 @@ describe('audit', () => {
     expect(hashes('198.51.100.0').size).toBe(1);
     expect(hashes('203.0.113.0').size).toBe(3); // .10, .20 and .21
     for (const r of rows) expect(r.ip_hash).toMatch(/^[0-9a-f]{32}$/);
-    const all = JSON.stringify(await auditRows());
+    const all = JSON.stringify(await auditRows(t));
     for (const ip of ['203.0.113.10', '203.0.113.20', '203.0.113.21', '2001:db8:77::1', '198.51.100.30', '192.0.2.40', '100.64.5.5', '198.18.0.1', '198.18.0.77']) {
       expect(all).not.toContain(ip);
     }

@@ -3,18 +3,16 @@
 // Twice: events counted at once, and with the abuse hold on (the default: accepted events wait
 // ABUSE_HOLD_MS before they are counted, so the shutdown must count what is still held).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openStore } from '../../schema/client.ts';
-import { CHROME_UA, pageview, testEnv } from '../helpers/telmark.ts';
+import { pageview, postBeacon, sumPageviews, tempDir, testEnv } from '../helpers/telmark.ts';
 
 it.each([
   ['counted at once (ABUSE_HOLD_MS=0)', {}],
   ['with the abuse hold on (ABUSE_HOLD_MS=10000, default limits)', { ABUSE_HOLD_MS: '10000', ABUSE_LIMIT_EVENTS_10S: '100', ABUSE_LIMIT_EVENTS_1M: '300' }],
 ] as const)('every accepted event is counted after a SIGTERM under load, %s', async (_name, extra: Record<string, string>) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'telmark-sigterm-'));
+  const dir = tempDir('telmark-sigterm-');
+  const dataDir = dir.path;
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     // testEnv's long flush interval: everything still pending at SIGTERM must go out in the final flush.
     env: { ...process.env, ...testEnv(dataDir), ...extra },
@@ -45,10 +43,9 @@ it.each([
       const i = sent++;
       if (i === 1500) child.kill('SIGTERM');
       try {
-        const res = await fetch(`${url}/api/event`, {
-          method: 'POST',
-          headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, 'x-forwarded-for': `10.${w}.${(i >> 8) & 255}.${i & 255}` },
-          body: JSON.stringify(pageview(`https://example.com/p/${i % 50}`)),
+        const res = await postBeacon(url, pageview(`https://example.com/p/${i % 50}`), {
+          'content-type': 'text/plain',
+          'x-forwarded-for': `10.${w}.${(i >> 8) & 255}.${i & 255}`,
         });
         if (res.status === 202) accepted++;
         else refused++;
@@ -69,12 +66,11 @@ it.each([
 
   const store = openStore({ mode: 'embedded', dataDir, database: 'telmark' });
   try {
-    const rs = await store.client.query({ query: "SELECT sum(pageviews) AS n FROM telmark.acquisition_hour WHERE site = 'example.com'", format: 'JSONEachRow' });
-    const counted = Number((await rs.json<{ n: string }>())[0]!.n);
+    const counted = await sumPageviews(store, 'example.com');
     console.log(`sigterm: ${accepted} accepted (202), ${refused} refused after SIGTERM, ${counted} counted`);
     expect(counted).toBe(accepted);
   } finally {
     await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    dir.remove();
   }
 }, 120_000);

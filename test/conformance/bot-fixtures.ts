@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { botReason } from '../../collector/classify/bot.ts';
-import type { SuiteResult } from './framework.ts';
+import { suiteResult, type SuiteResult } from './framework.ts';
 
 /** isbot's browsers.yml and crawlers.yml map a name to a list of its user agents. */
 export function userAgentsOfYaml(file: string): string[] {
@@ -16,12 +16,5 @@ export function userAgentsOfYaml(file: string): string[] {
 export function detectionResult(name: string, uas: string[]): SuiteResult {
   const missed = uas.filter((ua) => botReason(ua) === null);
   const passed = uas.length - missed.length;
-  return {
-    name,
-    passed,
-    total: uas.length,
-    target: { minRate: 0.99, label: '>= 99% detected' },
-    rate: uas.length ? passed / uas.length : 0,
-    failures: missed.slice(0, 10),
-  };
+  return suiteResult({ name, passed, total: uas.length, target: { minRate: 0.99, label: '>= 99% detected' }, failures: missed });
 }

@@ -2,9 +2,7 @@
 // holds each to its target. A fresh clone without peer data skips with a message.
 import { describe, expect, it } from 'vitest';
 import { formatResult, meetsTarget, peerdataDir } from './framework.ts';
-import { loadSuites } from './run.ts';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadSuites, missingFixtures } from './run.ts';
 
 const dir = peerdataDir();
 if (!dir) console.log('conformance: no peer data found (../shared/peerdata or PEERDATA_DIR); suites skipped');
@@ -14,7 +12,7 @@ const suites = await loadSuites();
 describe.skipIf(!dir)('conformance against peer fixtures', () => {
   for (const suite of suites) {
     it(suite.name, async () => {
-      const missing = suite.needs.filter((n) => !existsSync(join(dir!, n)));
+      const missing = missingFixtures(suite, dir!);
       if (missing.length) return console.log(`conformance: ${suite.name} skipped, missing ${missing.join(', ')}`);
       const result = await suite.run(dir!);
       console.log(formatResult(result));

@@ -1,7 +1,7 @@
 // Conformance suites measure our own classifiers against fixtures written by other projects
 // (../shared/peerdata). They are test inputs only: nothing from them is copied into the product.
-import { existsSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface SuiteResult {
@@ -22,6 +22,40 @@ export interface ConformanceSuite {
   /** Relative paths under the peerdata folder that must exist for the suite to run. */
   needs: string[];
   run(peerdata: string): SuiteResult | Promise<SuiteResult>;
+}
+
+/** Fixtures read by more than one suite (paths under the peerdata folder). */
+export const PLAUSIBLE_CASES = 'plausible/plausible-channel-and-source-cases.json';
+export const SNOWPLOW_REFERER_TESTS = 'snowplow-referer-parser/referer-tests.json';
+
+/** How many failing cases a result keeps for humans, unless the suite says otherwise. */
+const FAILURES_KEPT = 10;
+
+/**
+ * A suite's result: `rate` is passed/total (0 when there is nothing to compare) unless the suite
+ * gives its own (false-positive suites do), and the first FAILURES_KEPT failures are kept.
+ */
+export function suiteResult(r: {
+  name: string;
+  passed: number;
+  total: number;
+  target: SuiteResult['target'];
+  failures: string[];
+  rate?: number;
+}): SuiteResult {
+  return {
+    name: r.name,
+    passed: r.passed,
+    total: r.total,
+    target: r.target,
+    rate: r.rate ?? (r.total ? r.passed / r.total : 0),
+    failures: r.failures.slice(0, FAILURES_KEPT),
+  };
+}
+
+/** A JSON fixture, by its path under the peerdata folder. */
+export function readJsonFixture<T>(peerdata: string, rel: string): T {
+  return JSON.parse(readFileSync(join(peerdata, rel), 'utf8')) as T;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

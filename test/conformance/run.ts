@@ -17,10 +17,15 @@ export interface SuiteRun {
   missing?: string[];
 }
 
+/** The fixtures a suite needs that are not under `peerdata`. */
+export function missingFixtures(suite: ConformanceSuite, peerdata: string): string[] {
+  return suite.needs.filter((n) => !existsSync(join(peerdata, n)));
+}
+
 export async function runSuites(peerdata: string): Promise<SuiteRun[]> {
   const runs: SuiteRun[] = [];
   for (const suite of await loadSuites()) {
-    const missing = suite.needs.filter((n) => !existsSync(join(peerdata, n)));
+    const missing = missingFixtures(suite, peerdata);
     runs.push(missing.length ? { suite, missing } : { suite, result: await suite.run(peerdata) });
   }
   return runs;

@@ -1,7 +1,7 @@
 // Issue 3, section 3: in embedded mode the dashboard server offers the security API over the
 // collector's buffer in the same process, behind the security key, audited as via=dashboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageview, SECURITY_KEY, startTestTelmark, STATS_KEY, type TestTelmark } from '../helpers/telmark.ts';
+import { auditRows, pageview, SECURITY_KEY, securityFetch, startTestTelmark, STATS_KEY, type TestTelmark } from '../helpers/telmark.ts';
 
 const ABUSER = '198.51.100.66';
 let t: TestTelmark;
@@ -13,8 +13,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => t?.destroy());
 
-const call = (path: string, key: string | null, method = 'GET') =>
-  fetch(`${t.dashboardUrl}/api/security${path}`, { method, headers: key ? { authorization: `Bearer ${key}` } : {} });
+const call = (path: string, key: string | null, method = 'GET') => securityFetch(t, path, { method, key });
 
 describe('dashboard /api/security (embedded: the buffer in this process)', () => {
   it('answers with the same records the collector holds, to security keys only', async () => {
@@ -41,12 +40,7 @@ describe('dashboard /api/security (embedded: the buffer in this process)', () =>
   it('erases through the dashboard, and audits every call as via=dashboard without the full address', async () => {
     expect((await call('/abuse/ips/203.0.113.9', SECURITY_KEY, 'DELETE')).status).toBe(200);
     expect((await t.admin('/admin/abuse/ips/203.0.113.9')).status).toBe(404);
-    const rows = await (
-      await t.store.client.query({
-        query: `SELECT via, action, outcome, status, ip_truncated, ip_hash FROM ${t.store.table('audit_log')} WHERE via = 'dashboard' ORDER BY ts`,
-        format: 'JSONEachRow',
-      })
-    ).json<{ via: string; action: string; outcome: string; status: number; ip_truncated: string; ip_hash: string }>();
+    const rows = (await auditRows(t)).filter((r) => r.via === 'dashboard');
     expect(rows.some((r) => r.action === 'abuse.ip.erase' && r.outcome === 'erased' && r.ip_truncated === '203.0.113.0')).toBe(true);
     expect(rows.filter((r) => r.status === 403).length).toBeGreaterThanOrEqual(3);
     for (const r of rows) expect(JSON.stringify(r)).not.toMatch(/198\.51\.100\.66|203\.0\.113\.9\b/);

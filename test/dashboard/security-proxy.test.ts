@@ -13,10 +13,10 @@ import { keyId } from '../../collector/abuse/api/key-id.ts';
 import { CollectorsUnavailable, RemoteAbuseOperations } from '../../dashboard/server/security/remote.ts';
 import { securityRoutes, type AuditEntry, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
 import { listen, type Listening } from '../../scripts/node-server.ts';
+import { T0, TestClock } from '../helpers/telmark.ts';
 
 const SECURITY_KEY = 'security-key-0123456789abcdef';
 const STATS_KEY = 'stats-key-0123456789abcdef';
-const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 
 // Addresses from the documentation ranges.
 const SHARED = '198.51.100.9';
@@ -26,7 +26,7 @@ const QUIET_B = '192.0.2.50';
 const V6_A = '2001:db8::1';
 const ALL_IPS = [SHARED, ONLY_A, ONLY_B, QUIET_B, V6_A];
 
-const clock = { ms: T0, now: () => clock.ms, advance: (s: number) => void (clock.ms += s * 1000) };
+const clock = new TestClock(T0);
 
 function newBuffer(): AbuseBuffer {
   return new AbuseBuffer(
@@ -41,7 +41,7 @@ function flag(buffer: AbuseBuffer, ip: string): void {
   expect(buffer.get(ip)!.flag).not.toBeNull();
 }
 
-/** A collector's real admin app (the same routes, keys and answers) on a real buffer; audit rows are kept in memory here. */
+/** A collector's real admin app (the same routes, keys and answers) on a real buffer; its audit rows are discarded (the collector's audit log is checked in admin-api.test.ts). */
 function collectorAdmin(buffer: AbuseBuffer): Hono {
   return createAdminApp({ operations: localAbuseOperations(buffer), securityApiKeys: [SECURITY_KEY], statsApiKeys: [STATS_KEY], audit: () => {} });
 }

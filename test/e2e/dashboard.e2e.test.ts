@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
-import { DESKTOP_CHROME_UA, launchChromium, personContext, startTelmark, STATS_KEY, totals, type E2eTelmark } from './browser.ts';
+import { CHROME_UA, postBeacon } from '../helpers/telmark.ts';
+import { launchChromium, personContext, startTelmark, STATS_KEY, totals, type E2eTelmark } from './browser.ts';
 
 const SITE = 'example.test';
 const NEW_SITE = 'new-site.test';
@@ -14,7 +15,7 @@ const SCREENSHOT = '/tmp/telmark-dashboard.png';
 // One visitor per user agent: the visitor key hashes (truncated IP, user agent, language), and
 // every request here comes from 127.0.0.1, so the user agent is what tells these people apart.
 const UA = {
-  windowsChrome: DESKTOP_CHROME_UA,
+  windowsChrome: CHROME_UA,
   macSafari: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
   iphoneSafari:
     'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1',
@@ -41,11 +42,11 @@ let browser: Browser;
 
 async function sendTraffic(): Promise<void> {
   for (const [userAgent, url, referrer] of TRAFFIC) {
-    const res = await fetch(`${telmark.collectorUrl}/api/event`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'text/plain', 'User-Agent': userAgent, 'Accept-Language': 'en-US' },
-      body: JSON.stringify({ n: 'pageview', u: url, d: SITE, r: referrer }),
-    });
+    const res = await postBeacon(
+      telmark.collectorUrl,
+      { n: 'pageview', u: url, d: SITE, r: referrer },
+      { 'content-type': 'text/plain', 'user-agent': userAgent, 'accept-language': 'en-US' },
+    );
     expect(res.status).toBe(202);
   }
   await telmark.flush();

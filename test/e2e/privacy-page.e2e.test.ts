@@ -2,7 +2,8 @@
 // about their own address and erases it; a page on another origin cannot read it (no CORS).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP_CHROME_UA, launchChromium, startTelmark, type E2eTelmark } from './browser.ts';
+import { adminFetch, CHROME_UA, postBeacon } from '../helpers/telmark.ts';
+import { launchChromium, startTelmark, type E2eTelmark } from './browser.ts';
 
 const E2E = { timeout: 60_000 };
 // The visitor's address, as a trusted proxy in front of the collector reports it.
@@ -22,15 +23,15 @@ afterAll(async () => {
 }, 60_000);
 
 const visitorContext = () =>
-  browser.newContext({ userAgent: DESKTOP_CHROME_UA, extraHTTPHeaders: { 'x-forwarded-for': VISITOR } });
+  browser.newContext({ userAgent: CHROME_UA, extraHTTPHeaders: { 'x-forwarded-for': VISITOR } });
+
+/** One page view from the visitor, as the tracker sends it (text/plain). */
+const visitorBeacon = () =>
+  postBeacon(telmark.collectorUrl, { n: 'pageview', u: 'https://example.test/', d: 'example.test' }, { 'content-type': 'text/plain', 'x-forwarded-for': VISITOR });
 
 describe('the /privacy page', () => {
   it('shows the record of the visitor’s own address and erases it on request', E2E, async () => {
-    const beacon = await fetch(`${telmark.collectorUrl}/api/event`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', 'user-agent': DESKTOP_CHROME_UA, 'x-forwarded-for': VISITOR },
-      body: JSON.stringify({ n: 'pageview', u: 'https://example.test/', d: 'example.test' }),
-    });
+    const beacon = await visitorBeacon();
     expect(beacon.status).toBe(202);
 
     const context = await visitorContext();
@@ -46,17 +47,13 @@ describe('the /privacy page', () => {
     expect(await page.textContent('#result')).toBe('Erased.');
     await page.waitForFunction(() => /holds nothing/.test(document.getElementById('message')?.textContent ?? ''));
     expect(await page.isHidden('#erase')).toBe(true);
-    const admin = await fetch(`${telmark.adminUrl}/admin/abuse/ips/${VISITOR}`, { headers: { authorization: `Bearer ${telmark.securityApiKey}` } });
+    const admin = await adminFetch(telmark, `/admin/abuse/ips/${VISITOR}`);
     expect(admin.status).toBe(404);
     await context.close();
   });
 
   it('a page on another origin can neither read the record nor erase it', E2E, async () => {
-    await fetch(`${telmark.collectorUrl}/api/event`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', 'user-agent': DESKTOP_CHROME_UA, 'x-forwarded-for': VISITOR },
-      body: JSON.stringify({ n: 'pageview', u: 'https://example.test/', d: 'example.test' }),
-    });
+    await visitorBeacon();
     const context = await visitorContext();
     const page = await context.newPage();
     // The dashboard is another origin (another port) than the collector.
@@ -74,7 +71,7 @@ describe('the /privacy page', () => {
       return results;
     }, `${telmark.collectorUrl}/api/privacy/me`);
     expect(outcome).toEqual(['GET blocked', 'DELETE blocked']);
-    const admin = await fetch(`${telmark.adminUrl}/admin/abuse/ips/${VISITOR}`, { headers: { authorization: `Bearer ${telmark.securityApiKey}` } });
+    const admin = await adminFetch(telmark, `/admin/abuse/ips/${VISITOR}`);
     expect(admin.status).toBe(200);
     await context.close();
   });

@@ -1,20 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../schema/client.ts';
 import { CUBE_DIMENSIONS, CUBE_NAMES, cubeTable, ingestTable } from '../../schema/cubes.ts';
 import { loadMigrations, migrate } from '../../schema/migrate.ts';
+import { tempDir, type TempDir } from '../helpers/telmark.ts';
 
-let dir: string;
+let dir: TempDir;
 let store: Store;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'telmark-schema-'));
-  store = openStore({ mode: 'embedded', dataDir: dir, database: 'tm' });
+  dir = tempDir('telmark-schema-');
+  store = openStore({ mode: 'embedded', dataDir: dir.path, database: 'tm' });
 });
 afterAll(async () => {
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  dir.remove();
 });
 
 const rows = async <T>(query: string, params: Record<string, unknown> = {}) =>

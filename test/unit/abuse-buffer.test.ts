@@ -5,10 +5,9 @@ import { abuseConfig } from '../../collector/abuse/config.ts';
 import { HoldQueue } from '../../collector/abuse/hold.ts';
 import type { AbuseThresholds } from '../../collector/abuse/types.ts';
 import { ConfigError } from '../../schema/env.ts';
-import { TestClock } from '../helpers/telmark.ts';
+import { T0, TestClock } from '../helpers/telmark.ts';
 
 const OFF: AbuseThresholds = { events_10s: 0, events_1m: 0, events_10m: 0, invalid_1m: 0, sites_1m: 0, bot_1m: 0 };
-const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 
 function buffer(opts: { maxIps?: number; ttlS?: number; maxAgeS?: number; thresholds?: Partial<AbuseThresholds> } = {}) {
   const clock = new TestClock(T0);

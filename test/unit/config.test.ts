@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectorConfig } from '../../collector/config.ts';
@@ -8,6 +7,7 @@ import { loadApiKeys } from '../../schema/api-keys.ts';
 import { loadAuditHashKey } from '../../schema/audit-log.ts';
 import { storageConfig } from '../../schema/config.ts';
 import { ConfigError } from '../../schema/env.ts';
+import { tempDir } from '../helpers/telmark.ts';
 
 describe('configuration', () => {
   it('has safe defaults', () => {
@@ -41,29 +41,37 @@ describe('configuration', () => {
     }
   });
   it('generates and keeps a stats API key when none is configured', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'telmark-cfg-'));
-    const a = dashboardConfig({}, dir);
-    const b = dashboardConfig({}, dir);
-    expect(a.generatedKey).toBe(true);
-    expect(a.statsApiKeys[0]!.length).toBeGreaterThanOrEqual(32);
-    expect(b.statsApiKeys).toEqual(a.statsApiKeys);
-    expect(readFileSync(join(dir, 'stats-api-key'), 'utf8').trim()).toBe(a.statsApiKeys[0]);
-    rmSync(dir, { recursive: true });
+    const tmp = tempDir('telmark-cfg-');
+    const dir = tmp.path;
+    try {
+      const a = dashboardConfig({}, dir);
+      const b = dashboardConfig({}, dir);
+      expect(a.generatedKey).toBe(true);
+      expect(a.statsApiKeys[0]!.length).toBeGreaterThanOrEqual(32);
+      expect(b.statsApiKeys).toEqual(a.statsApiKeys);
+      expect(readFileSync(join(dir, 'stats-api-key'), 'utf8').trim()).toBe(a.statsApiKeys[0]);
+    } finally {
+      tmp.remove();
+    }
   });
   it('generates a security key apart from the stats key, and keeps both (mode 600)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'telmark-cfg-'));
-    const a = loadApiKeys({}, dir);
-    expect(a).toMatchObject({ generatedStatsKey: true, generatedSecurityKey: true, statsKeyFile: join(dir, 'stats-api-key'), securityKeyFile: join(dir, 'security-api-key') });
-    expect(a.securityApiKeys[0]!.length).toBeGreaterThanOrEqual(32);
-    expect(a.securityApiKeys[0]).not.toBe(a.statsApiKeys[0]);
-    expect(loadApiKeys({}, dir)).toEqual(a);
-    for (const f of ['stats-api-key', 'security-api-key']) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(dir, 'security-api-key'), 'utf8').trim()).toBe(a.securityApiKeys[0]);
-    // A configured list is used as it is, and nothing is generated for it.
-    const set = loadApiKeys({ SECURITY_API_KEYS: 'sec-key-a-0123456789, sec-key-b-0123456789' }, dir);
-    expect(set).toMatchObject({ securityApiKeys: ['sec-key-a-0123456789', 'sec-key-b-0123456789'], generatedSecurityKey: false, generatedStatsKey: true });
-    expect(dashboardConfig({}, dir)).toMatchObject({ statsApiKeys: a.statsApiKeys, securityApiKeys: a.securityApiKeys, generatedKey: true, generatedSecurityKey: true });
-    rmSync(dir, { recursive: true });
+    const tmp = tempDir('telmark-cfg-');
+    const dir = tmp.path;
+    try {
+      const a = loadApiKeys({}, dir);
+      expect(a).toMatchObject({ generatedStatsKey: true, generatedSecurityKey: true, statsKeyFile: join(dir, 'stats-api-key'), securityKeyFile: join(dir, 'security-api-key') });
+      expect(a.securityApiKeys[0]!.length).toBeGreaterThanOrEqual(32);
+      expect(a.securityApiKeys[0]).not.toBe(a.statsApiKeys[0]);
+      expect(loadApiKeys({}, dir)).toEqual(a);
+      for (const f of ['stats-api-key', 'security-api-key']) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(dir, 'security-api-key'), 'utf8').trim()).toBe(a.securityApiKeys[0]);
+      // A configured list is used as it is, and nothing is generated for it.
+      const set = loadApiKeys({ SECURITY_API_KEYS: 'sec-key-a-0123456789, sec-key-b-0123456789' }, dir);
+      expect(set).toMatchObject({ securityApiKeys: ['sec-key-a-0123456789', 'sec-key-b-0123456789'], generatedSecurityKey: false, generatedStatsKey: true });
+      expect(dashboardConfig({}, dir)).toMatchObject({ statsApiKeys: a.statsApiKeys, securityApiKeys: a.securityApiKeys, generatedKey: true, generatedSecurityKey: true });
+    } finally {
+      tmp.remove();
+    }
   });
   it('refuses a key that is both a stats key and a security key, without printing it', () => {
     const key = 'shared-key-0123456789abcdef';
@@ -77,14 +85,18 @@ describe('configuration', () => {
     }
   });
   it('generates and keeps the audit hash key (mode 600) unless AUDIT_HASH_KEY is set', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'telmark-cfg-'));
-    const a = loadAuditHashKey({}, dir);
-    expect(a.generated).toBe(true);
-    expect(a.key.length).toBeGreaterThanOrEqual(32);
-    expect(loadAuditHashKey({}, dir)).toEqual(a);
-    expect(statSync(join(dir, 'audit-hash-key')).mode & 0o777).toBe(0o600);
-    const set = 'x'.repeat(32);
-    expect(loadAuditHashKey({ AUDIT_HASH_KEY: set }, dir)).toEqual({ key: set, generated: false });
-    rmSync(dir, { recursive: true });
+    const tmp = tempDir('telmark-cfg-');
+    const dir = tmp.path;
+    try {
+      const a = loadAuditHashKey({}, dir);
+      expect(a.generated).toBe(true);
+      expect(a.key.length).toBeGreaterThanOrEqual(32);
+      expect(loadAuditHashKey({}, dir)).toEqual(a);
+      expect(statSync(join(dir, 'audit-hash-key')).mode & 0o777).toBe(0o600);
+      const set = 'x'.repeat(32);
+      expect(loadAuditHashKey({ AUDIT_HASH_KEY: set }, dir)).toEqual({ key: set, generated: false });
+    } finally {
+      tmp.remove();
+    }
   });
 });

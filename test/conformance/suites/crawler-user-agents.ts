@@ -2,10 +2,8 @@
 // crawler-user-agents list: an independent list, so this is the honest measure of coverage.
 // Some instances are in-app browsers (Instagram, Facebook) or desktop apps that the list files
 // as crawlers but that carry people; we keep counting those, and they stay as misses here.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { detectionResult } from '../bot-fixtures.ts';
-import type { ConformanceSuite, SuiteResult } from '../framework.ts';
+import { readJsonFixture, type ConformanceSuite, type SuiteResult } from '../framework.ts';
 
 const FIXTURE = 'crawler-user-agents/crawler-user-agents.json';
 
@@ -18,7 +16,7 @@ const suite: ConformanceSuite = {
   name: 'crawler-user-agents',
   needs: [FIXTURE],
   run(peerdata: string): SuiteResult {
-    const entries = JSON.parse(readFileSync(join(peerdata, FIXTURE), 'utf8')) as CrawlerEntry[];
+    const entries = readJsonFixture<CrawlerEntry[]>(peerdata, FIXTURE);
     const uas = entries
       .flatMap((e) => e.instances ?? [])
       .filter((ua): ua is string => typeof ua === 'string');

@@ -5,15 +5,15 @@
 // mapped addresses (it also zeroes a byte of the ::ffff marker) is a bounds bug, not a behaviour:
 // those cases are left out. The sanitize cases check how forwarding-header values are parsed; the
 // host-name cases there are "not an IP" for us (null), which is what a client IP parser must say.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseIp, truncateIp } from '../../../collector/ip/truncate.ts';
-import type { ConformanceSuite } from '../framework.ts';
+import { readJsonFixture, suiteResult, type ConformanceSuite } from '../framework.ts';
 
 interface Vectors {
   anonymize_cases: Array<{ family: string; input: string; expected_by_mask_level: Record<string, string> }>;
   sanitize_cases: Array<{ input: string; expected: string }>;
 }
+
+const FIXTURE = 'matomo-ip-anonymization/ip-anonymization-vectors.json';
 
 const V6_PREFIX_BY_LEVEL: Record<string, number> = { '0': 128, '1': 64, '2': 48, '3': 24, '4': 0 };
 
@@ -24,9 +24,9 @@ const same = (a: string | null, b: string | null) => {
 
 const suite: ConformanceSuite = {
   name: 'matomo ip-anonymization',
-  needs: ['matomo-ip-anonymization/ip-anonymization-vectors.json'],
+  needs: [FIXTURE],
   run(peerdata) {
-    const v = JSON.parse(readFileSync(join(peerdata, 'matomo-ip-anonymization/ip-anonymization-vectors.json'), 'utf8')) as Vectors;
+    const v = readJsonFixture<Vectors>(peerdata, FIXTURE);
     let passed = 0;
     let total = 0;
     const failures: string[] = [];
@@ -48,7 +48,7 @@ const suite: ConformanceSuite = {
       if (ok) passed++;
       else if (failures.length < 5) failures.push(`sanitize ${c.input}: expected ${isIp ? c.expected : 'not an IP'}, got ${got}`);
     }
-    return { name: this.name, passed, total, rate: passed / total, target: { minRate: 1, label: '100%' }, failures };
+    return suiteResult({ name: this.name, passed, total, target: { minRate: 1, label: '100%' }, failures });
   },
 };
 

@@ -7,16 +7,12 @@
 // our own tables by name or host (as if our referrer lookup had produced it), the UTM values go
 // through parseUtm (trim, cap, lower-case), the click-id name through our click-id table, and
 // resolveSource + classifyChannel decide. A case passes when the channel label is identical.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { resolveSource } from '../../../collector/classify/acquisition.js';
 import { classifyChannel } from '../../../collector/classify/channel.js';
 import { clickIdRule } from '../../../collector/classify/click-id.js';
 import { sourceForHost, sourceForName } from '../../../collector/classify/source.js';
 import { parseUtm } from '../../../collector/classify/utm.js';
-import type { ConformanceSuite, SuiteResult } from '../framework.js';
-
-const PLAUSIBLE_FIXTURE = 'plausible/plausible-channel-and-source-cases.json';
+import { PLAUSIBLE_CASES, readJsonFixture, suiteResult, type ConformanceSuite, type SuiteResult } from '../framework.js';
 
 interface ChannelCase {
   referrer_source: string | null;
@@ -47,11 +43,9 @@ function channelFor(c: ChannelCase): string {
 
 const suite: ConformanceSuite = {
   name: 'plausible acquisition channels',
-  needs: [PLAUSIBLE_FIXTURE],
+  needs: [PLAUSIBLE_CASES],
   run(peerdata: string): SuiteResult {
-    const fixture = JSON.parse(readFileSync(join(peerdata, PLAUSIBLE_FIXTURE), 'utf8')) as {
-      acquisition_channel_cases: ChannelCase[];
-    };
+    const fixture = readJsonFixture<{ acquisition_channel_cases: ChannelCase[] }>(peerdata, PLAUSIBLE_CASES);
     const cases = fixture.acquisition_channel_cases;
     const failures: string[] = [];
     let passed = 0;
@@ -63,14 +57,7 @@ const suite: ConformanceSuite = {
         failures.push(`[${input.join(', ')}] expected ${c.expected}, got ${got}`);
       }
     }
-    return {
-      name: 'plausible acquisition channels',
-      passed,
-      total: cases.length,
-      target: { minRate: 0.95, label: '>= 95% same channel' },
-      rate: cases.length ? passed / cases.length : 0,
-      failures: failures.slice(0, 10),
-    };
+    return suiteResult({ name: 'plausible acquisition channels', passed, total: cases.length, target: { minRate: 0.95, label: '>= 95% same channel' }, failures });
   },
 };
 

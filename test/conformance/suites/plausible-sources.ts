@@ -2,12 +2,9 @@
 // with a given Referer or utm_source. Known sites resolve to a canonical name ("Google",
 // "X (Twitter)"); unknown ones to the bare host without "www.". The answer comes from the public
 // classifyAcquisition, and a case passes when the source name is identical (case included).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { classifyAcquisition } from '../../../collector/classify/acquisition.js';
-import type { ConformanceSuite, SuiteResult } from '../framework.js';
+import { PLAUSIBLE_CASES, readJsonFixture, suiteResult, type ConformanceSuite, type SuiteResult } from '../framework.js';
 
-const PLAUSIBLE_FIXTURE = 'plausible/plausible-channel-and-source-cases.json';
 const SITE = 'plausible.io';
 
 interface SourceCase {
@@ -25,11 +22,9 @@ function sourceFor(c: SourceCase): string {
 
 const suite: ConformanceSuite = {
   name: 'plausible source resolution',
-  needs: [PLAUSIBLE_FIXTURE],
+  needs: [PLAUSIBLE_CASES],
   run(peerdata: string): SuiteResult {
-    const fixture = JSON.parse(readFileSync(join(peerdata, PLAUSIBLE_FIXTURE), 'utf8')) as {
-      source_resolve_cases: SourceCase[];
-    };
+    const fixture = readJsonFixture<{ source_resolve_cases: SourceCase[] }>(peerdata, PLAUSIBLE_CASES);
     const cases = fixture.source_resolve_cases;
     const failures: string[] = [];
     let passed = 0;
@@ -38,14 +33,7 @@ const suite: ConformanceSuite = {
       if (got === c.expected_source) passed++;
       else failures.push(`${c.referrer ?? `utm_source=${c.utm_source}`}: expected ${c.expected_source}, got ${got || "''"}`);
     }
-    return {
-      name: 'plausible source resolution',
-      passed,
-      total: cases.length,
-      target: { minRate: 0.95, label: '>= 95% same source name' },
-      rate: cases.length ? passed / cases.length : 0,
-      failures: failures.slice(0, 10),
-    };
+    return suiteResult({ name: 'plausible source resolution', passed, total: cases.length, target: { minRate: 0.95, label: '>= 95% same source name' }, failures });
   },
 };
 

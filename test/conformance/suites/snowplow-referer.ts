@@ -18,13 +18,10 @@
 // - a product word after a mail brand: "Orange Webmail", "Proton Mail" -> "orange", "proton";
 // - a ".ai"/" AI"/".com" tail: "Claude.ai"/"Claude", "META.ai"/"Meta AI", "Mail.com"/"mail.com";
 // - two renames: X was Twitter ("X (Twitter)"), and 1&1 is spelled "1und1" in German URLs.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { classifyAcquisition } from '../../../collector/classify/acquisition.js';
 import type { Channel } from '../../../collector/classify/types.js';
-import type { ConformanceSuite, SuiteResult } from '../framework.js';
+import { readJsonFixture, SNOWPLOW_REFERER_TESTS, suiteResult, type ConformanceSuite, type SuiteResult } from '../framework.js';
 
-const FIXTURE = 'snowplow-referer-parser/referer-tests.json';
 const SITE = 'telmark-conformance.example';
 
 interface RefererCase {
@@ -72,9 +69,9 @@ function classify(uri: string): { medium: string; source: string } {
 
 const suite: ConformanceSuite = {
   name: 'snowplow referer-tests',
-  needs: [FIXTURE],
+  needs: [SNOWPLOW_REFERER_TESTS],
   run(peerdata: string): SuiteResult {
-    const cases = JSON.parse(readFileSync(join(peerdata, FIXTURE), 'utf8')) as RefererCase[];
+    const cases = readJsonFixture<RefererCase[]>(peerdata, SNOWPLOW_REFERER_TESTS);
     const failures: string[] = [];
     let passed = 0;
     for (const c of cases) {
@@ -83,14 +80,7 @@ const suite: ConformanceSuite = {
       if (sourceOk && got.medium === c.medium) passed++;
       else failures.push(`${c.spec}: expected ${c.source}/${c.medium}, got ${got.source || "''"}/${got.medium}`);
     }
-    return {
-      name: 'snowplow referer-tests (source + medium)',
-      passed,
-      total: cases.length,
-      target: { minRate: 0.95, label: '>= 95% source and medium' },
-      rate: cases.length ? passed / cases.length : 0,
-      failures: failures.slice(0, 10),
-    };
+    return suiteResult({ name: 'snowplow referer-tests (source + medium)', passed, total: cases.length, target: { minRate: 0.95, label: '>= 95% source and medium' }, failures });
   },
 };
 

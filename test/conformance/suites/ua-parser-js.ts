@@ -8,8 +8,6 @@
 // Devices: the expected type through our device mapping (an empty type is "desktop" unless the OS
 // is a handheld one, or the library recognised neither browser nor OS). Two device cases make no
 // claim about the type (no "type" key) and are left out rather than guessed.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import UAParser from 'ua-parser-js';
 import {
   browserFamily,
@@ -17,7 +15,7 @@ import {
   deviceType,
   osFamily,
 } from '../../../collector/classify/user-agent.ts';
-import type { ConformanceSuite, SuiteResult } from '../framework.ts';
+import { readJsonFixture, suiteResult, type ConformanceSuite, type SuiteResult } from '../framework.ts';
 
 const DIR = 'ua-parser-js-1.0.x';
 const FILES = ['browser-test.json', 'os-test.json', 'device-test.json'] as const;
@@ -34,7 +32,7 @@ function given(value: string | undefined): string | undefined {
 }
 
 function load(peerdata: string, file: string): Case[] {
-  return JSON.parse(readFileSync(join(peerdata, DIR, file), 'utf8')) as Case[];
+  return readJsonFixture<Case[]>(peerdata, `${DIR}/${file}`);
 }
 
 const suite: ConformanceSuite = {
@@ -70,14 +68,7 @@ const suite: ConformanceSuite = {
       }
     }
 
-    return {
-      name: 'ua-parser-js 1.0.x browser/os/device',
-      passed,
-      total,
-      target: { minRate: 0.99, label: '>= 99% same family/type' },
-      rate: total ? passed / total : 0,
-      failures: failures.slice(0, 10),
-    };
+    return suiteResult({ name: 'ua-parser-js 1.0.x browser/os/device', passed, total, target: { minRate: 0.99, label: '>= 99% same family/type' }, failures });
   },
 };
 

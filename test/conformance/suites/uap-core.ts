@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createUserAgentParser } from '../../../collector/classify/user-agent.ts';
-import type { ConformanceSuite, SuiteResult } from '../framework.ts';
+import { suiteResult, type ConformanceSuite, type SuiteResult } from '../framework.ts';
 
 const DIR = 'uap-core';
 const BROWSER_FILES = ['test_ua.yaml', 'firefox_user_agent_strings.yaml', 'opera_mini_user_agent_strings.yaml'];
@@ -104,14 +104,7 @@ const suite: ConformanceSuite = {
     compare(BROWSER_FILES, 'browser', UAP_BROWSER);
     compare(OS_FILES, 'os', UAP_OS);
 
-    return {
-      name: 'uap-core browser+os (informational)',
-      passed,
-      total,
-      target: { minRate: 0.8, label: '>= 80% (informational)' },
-      rate: total ? passed / total : 0,
-      failures: failures.slice(0, 10),
-    };
+    return suiteResult({ name: 'uap-core browser+os (informational)', passed, total, target: { minRate: 0.8, label: '>= 80% (informational)' }, failures });
   },
 };
 
