@@ -1,5 +1,8 @@
-// Typed client for the dashboard server: the site list and the Stats API v2 subset
-// (POST /api/v2/query). Every call carries the Stats API key as a Bearer token.
+// Typed client for the statistics: the site list and the Stats API v2 subset (POST /api/v2/query),
+// called with the session cookie (see http.ts).
+import { request } from './http.ts';
+
+export { ApiError } from './http.ts';
 
 export type Metric =
   | 'visitors'
@@ -74,63 +77,19 @@ export interface SitesResponse {
 /** The value the server puts in place of groups too small to show on their own (k-anonymity). */
 export const OTHER = '(other)';
 
-/** An answer the server refused, with its message (for a 400 it explains which cube is missing and why). */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
 export interface StatsClient {
   sites(signal?: AbortSignal): Promise<SitesResponse>;
   query(query: Query, signal?: AbortSignal): Promise<QueryResponse>;
 }
 
-export interface ClientOptions {
-  /** Defaults to the page's own directory, so the app also works under a sub-path. */
-  baseUrl?: string;
-  /** Called when the server rejects the key (revoked while the dashboard was open). */
-  onUnauthorized?: (message: string) => void;
-}
-
-export function createStatsClient(apiKey: string, options: ClientOptions = {}): StatsClient {
-  const baseUrl = options.baseUrl ?? document.baseURI;
-  async function call<T>(path: string, init: RequestInit): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, baseUrl), {
-        ...init,
-        headers: { ...init.headers, Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
-      });
-    } catch (err) {
-      if (init.signal?.aborted) throw err;
-      throw new ApiError('Cannot reach the dashboard server. Is it running?', 0);
-    }
-    const body = (await response.json().catch(() => null)) as (T & { error?: unknown }) | null;
-    if (!response.ok) {
-      const message = typeof body?.error === 'string' ? body.error : `${response.status} ${response.statusText}`;
-      if (response.status === 401) options.onUnauthorized?.(message);
-      throw new ApiError(message, response.status);
-    }
-    if (body === null) throw new ApiError('The server sent an answer that is not JSON.', response.status);
-    return body;
-  }
-
+/** The Stats API over the signed-in session (its cookie); only the sites the user's account may see. */
+export function createStatsClient(): StatsClient {
   return {
     sites(signal) {
-      return call<SitesResponse>('api/sites', { signal });
+      return request<SitesResponse>('api/sites', { signal });
     },
     query(query, signal) {
-      return call<QueryResponse>('api/v2/query', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(query),
-        signal,
-      });
+      return request<QueryResponse>('api/v2/query', { method: 'POST', body: query, signal });
     },
   };
 }

@@ -72,3 +72,42 @@ export function formatBucket(bucket: string, dimension: TimeDimension): string {
       return `${Number(day)} ${monthName}`;
   }
 }
+
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/** An ISO-8601 instant from the server, in the reader's own time zone; "never" for null. */
+export function formatDateTime(iso: string | null | undefined, never = 'never'): string {
+  if (!iso) return never;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+}
+
+/** "hh:mm:ss", for "updated at" lines and times of today. */
+export function formatClock(at: Date | string): string {
+  const d = typeof at === 'string' ? new Date(at) : at;
+  return Number.isNaN(d.getTime()) ? String(at) : clock.format(d);
+}
+
+/** How long ago, roughly ("just now", "5 min ago", "3 h ago", "2 days ago"). */
+export function formatAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return 'never';
+  const s = Math.round((now - new Date(iso).getTime()) / 1000);
+  if (Number.isNaN(s)) return iso;
+  if (s < 45) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} days ago`;
+}
+
+/** Bytes as "512 B", "3.4 MB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,47 @@
+// Hash routing, written by hand: four signed-in views and two link targets (setup, invite) are a
+// parse function and a hashchange listener. A router library would be more to learn and ship than
+// this file. The hash keeps the app a set of static files the server serves as they are.
+//
+// Nothing sensitive goes in the hash (it stays in the history): an address looked up in the
+// security view lives in the view's memory only. The setup and invite tokens arrive in the hash
+// because that is the link people are sent; they are single-use.
+import type { View } from './auth.ts';
+
+export type Route =
+  | { name: View }
+  | { name: 'setup'; token: string }
+  | { name: 'invite'; token: string }
+  | { name: 'signin' }
+  /** Nothing chosen yet: the first view the user may see. */
+  | { name: 'home' }
+  | { name: 'unknown'; path: string };
+
+const VIEW_NAMES: readonly string[] = ['overview', 'security', 'users', 'account'];
+
+export function parseHash(hash: string): Route {
+  const path = hash.replace(/^#\/?/, '');
+  const [first = '', ...rest] = path.split('/');
+  if (first === '') return { name: 'home' };
+  if ((first === 'setup' || first === 'invite') && rest.length === 1 && rest[0]) return { name: first, token: decodeURIComponent(rest[0]) };
+  if (first === 'signin' && rest.length === 0) return { name: 'signin' };
+  if (VIEW_NAMES.includes(first) && rest.length === 0) return { name: first as View };
+  return { name: 'unknown', path };
+}
+
+export const router = $state<{ route: Route }>({ route: parseHash(location.hash) });
+
+window.addEventListener('hashchange', () => {
+  router.route = parseHash(location.hash);
+});
+
+/** Goes to a route; replace keeps a redirect (e.g. past a used invite link) out of the back button. */
+export function navigate(path: string, { replace = false } = {}): void {
+  const hash = `#/${path}`;
+  if (location.hash === hash) return;
+  if (replace) {
+    history.replaceState(history.state, '', hash);
+    router.route = parseHash(hash);
+  } else {
+    location.hash = hash;
+  }
+}
