@@ -1,4 +1,5 @@
-// The audit log: one row per use of the security API (collector admin listener, dashboard proxy)
+// The audit log: one row per use of the security API (collector admin listener, dashboard proxy),
+// per sign-in, sign-out and account change (dashboard/server/auth),
 // and per data-subject request, written before the action it records.
 import { createHmac } from 'node:crypto';
 import { parseIp, truncateAddress, type TruncationPrefixes } from '../collector/ip/truncate.ts';
@@ -11,10 +12,13 @@ export const AUDIT_HASH_KEY_FILE = 'audit-hash-key';
 export const MIN_AUDIT_HASH_KEY_LENGTH = 32;
 
 /** Which door the request came through. */
-export type AuditVia = 'collector-admin' | 'dashboard' | 'privacy-api';
+export type AuditVia = 'collector-admin' | 'dashboard' | 'privacy-api' | 'cli';
 
 export interface AuditEntry {
-  /** keyId(key) of the API key used, or 'visitor' for a data-subject request. */
+  /**
+   * keyId(key) of the API key used, 'session' for a signed-in user, 'visitor' for a data-subject
+   * request, 'none' when no credential was valid.
+   */
   keyId: string;
   /** e.g. 'abuse.ip.get', 'privacy.me.erase'. */
   action: string;
@@ -22,6 +26,12 @@ export interface AuditEntry {
   ip?: string;
   outcome: string;
   status: number;
+  /** The signed-in user who acted (opaque id), or who owns the API key used. */
+  userId?: string;
+  /** For changes to accounts: the user acted upon (opaque id). */
+  subjectId?: string;
+  /** What changed, in words without personal data (role and site names, counts). */
+  detail?: string;
 }
 
 /**
@@ -47,6 +57,15 @@ export interface AuditLogOptions {
   /** The collector's truncation (IPV4_PREFIX / IPV6_PREFIX); /24 and /48 when omitted. */
   prefixes?: TruncationPrefixes;
   now?: () => number;
+}
+
+/**
+ * The network of an address as the collector truncates it (/24, /48 by default), or '' when `ip`
+ * is not an address. The dashboard's sign-in throttle counts failures per network with it.
+ */
+export function truncatedNetwork(ip: string | undefined, prefixes?: TruncationPrefixes): string {
+  const addr = ip === undefined ? null : parseIp(ip);
+  return addr ? truncateAddress(addr, prefixes) : '';
 }
 
 /** The stored form of an address: truncated, and a keyed hash of the whole. Empty when `ip` is not an address. */
@@ -98,10 +117,13 @@ export class AuditLog {
           ts,
           via: this.opts.via,
           key_id: entry.keyId,
+          user_id: entry.userId ?? '',
+          subject_id: entry.subjectId ?? '',
           action: entry.action,
           ...auditAddress(entry.ip, this.opts.hashKey, this.opts.prefixes),
           outcome: entry.outcome,
           status: entry.status,
+          detail: entry.detail ?? '',
         },
       ],
       format: 'JSONEachRow',

@@ -37,3 +37,8 @@ export const DAY_CLOSINGS_TABLE = 'day_closings';
 
 /** Who looked at or erased what in the abuse buffer (schema/audit-log.ts writes it). */
 export const AUDIT_LOG_TABLE = 'audit_log';
+
+/** Dashboard accounts (dashboard/server/auth/store.ts reads and writes them). */
+export const USERS_TABLE = 'users';
+export const LOGIN_SESSIONS_TABLE = 'login_sessions';
+export const API_KEYS_TABLE = 'api_keys';

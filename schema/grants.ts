@@ -1,11 +1,11 @@
 import { IDENTIFIER } from './config.ts';
-import { AUDIT_LOG_TABLE, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable } from './cubes.ts';
+import { API_KEYS_TABLE, AUDIT_LOG_TABLE, CUBE_NAMES, DAY_CLOSINGS_TABLE, LOGIN_SESSIONS_TABLE, USERS_TABLE, cubeTable, ingestTable } from './cubes.ts';
 
 /**
  * Least privilege in server mode (privacy promise 7): the collector may only insert aggregates
  * (into the Null ingest tables; the materialized views write the cubes with their own rights),
  * read site settings, and fold its hour cubes into day cubes (the day closer); the dashboard may
- * only read. Both append to the audit log (security API and data-subject requests) and neither
+ * only read aggregates, and keeps the accounts (users, login sessions, API keys). Both append to the audit log (security API and data-subject requests) and neither
  * may read it back: its rows are for the ClickHouse administrator. Statements for `npm run users`.
  */
 export function grantStatements(db: string, users: { collector: string; dashboard: string }, passwords: { collector: string; dashboard: string }): string[] {
@@ -28,5 +28,8 @@ export function grantStatements(db: string, users: { collector: string; dashboar
     `GRANT SELECT ON ${db}.${DAY_CLOSINGS_TABLE} TO ${d}`,
     ...CUBE_NAMES.flatMap((cube) => (['minute', 'hour', 'day'] as const).map((g) => `GRANT SELECT ON ${db}.${cubeTable(cube, g)} TO ${d}`)),
     `GRANT INSERT ON ${db}.${AUDIT_LOG_TABLE} TO ${d}`,
+    // Accounts: the dashboard reads and writes them (new row versions) and deletes an account's
+    // rows when it is closed (ALTER ... DELETE). The collector has no right on them at all.
+    ...[USERS_TABLE, LOGIN_SESSIONS_TABLE, API_KEYS_TABLE].map((t) => `GRANT SELECT, INSERT, ALTER DELETE ON ${db}.${t} TO ${d}`),
   ];
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Store } from './client.ts';
-import { AUDIT_LOG_TABLE } from './cubes.ts';
+import { AUDIT_LOG_TABLE, LOGIN_SESSIONS_TABLE } from './cubes.ts';
 import { DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_HOURLY_RETENTION_DAYS } from './retention.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -114,7 +114,8 @@ async function syncRetention(
   for (const { name, engine_full } of rows) {
     // The TTL's time expression is a column (`ts`, `day`) or, for DateTime64 columns, `toDateTime(ts)`.
     const current = /TTL ([\w()]+) \+ toInterval(\w+)\((\d+)\)/.exec(engine_full);
-    if (!current) continue;
+    // Login sessions end after at most 30 days whatever the aggregates' retention is.
+    if (!current || name === LOGIN_SESSIONS_TABLE) continue;
     const [, column = 'ts', unit = '', amount = '0'] = current;
     const wanted =
       name === AUDIT_LOG_TABLE

@@ -10,7 +10,8 @@ export interface Listening {
 }
 
 /** Listens with @hono/node-server; resolves with the bound port (port 0 picks a free one). */
-export function listen(app: Hono, port: number, hostname: string): Promise<Listening> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function listen(app: Hono<any>, port: number, hostname: string): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname }) as Server;
     server.once('error', reject);

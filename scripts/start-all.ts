@@ -16,6 +16,11 @@ import { collectorConfig } from '../collector/config.ts';
 import { createCollectorService, type CollectorService } from '../collector/service.ts';
 import { dashboardConfig } from '../dashboard/config.ts';
 import { createDashboardApp } from '../dashboard/server/app.ts';
+import { Accounts } from '../dashboard/server/auth/accounts.ts';
+import { SecretBox } from '../dashboard/server/auth/secret-box.ts';
+import { AccountStore } from '../dashboard/server/auth/store.ts';
+import { resolveClientIp } from '../collector/ip/client-ip.ts';
+import type { Context } from 'hono';
 import { listen, type Listening } from './node-server.ts';
 
 const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist/', import.meta.url));
@@ -33,6 +38,14 @@ export interface Running {
   generatedSecurityKey: boolean;
   /** Where the generated security key lives (DATA_DIR/security-api-key); unset when configured. */
   securityKeyFile?: string;
+  /** Where the generated stats key lives (DATA_DIR/stats-api-key); unset when configured. */
+  statsKeyFile?: string;
+  /** Accounts, sessions and keys of the dashboard; undefined without a dashboard. */
+  accounts?: Accounts;
+  /** The one-time link that creates the first admin (valid one hour), while no user exists. */
+  setupUrl?: string;
+  /** DASHBOARD_INSECURE_HTTP is on: session cookies without Secure off loopback. */
+  insecureHttp: boolean;
   store: Store;
   collector: CollectorService;
   /** Counts every event still in the abuse hold, then pushes all pending aggregates to ClickHouse now. */
@@ -111,6 +124,8 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   const collectorUrl = collectorServer ? url(cConfig.host, collectorServer.port) : '';
   let dashboardServer: Listening | undefined;
   let dashboardReady = false;
+  let accounts: Accounts | undefined;
+  let setupUrl: string | undefined;
   if (withDashboard) {
     if (!existsSync(DASHBOARD_DIST)) log('dashboard: no built app in dashboard/dist (run `npm run build:dashboard`); serving the API only');
     // The security API: over the collectors' admin listeners when COLLECTOR_ADMIN_URLS names them
@@ -123,8 +138,33 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
           : undefined;
     const auditLog = new AuditLog(store, { hashKey: auditHashKey, via: 'dashboard', prefixes: cConfig.prefixes, now: opts.now });
     if (!operations) log('dashboard: no abuse buffer here and no COLLECTOR_ADMIN_URLS; the security API (/api/security) is off');
+    const now = opts.now ?? Date.now;
+    accounts = new Accounts({
+      accounts: new AccountStore(store, now),
+      box: new SecretBox(dConfig.authSecretKey),
+      lifetimes: dConfig.lifetimes,
+      audit: (e) => auditLog.write(e),
+      now,
+      log,
+    });
+    const peer = (c: Context) => getConnInfo(c).remote.address;
+    const trusted = dConfig.trustedProxies;
+    /** The socket peer is one of TRUSTED_PROXIES (so its X-Forwarded-Proto is believed). */
+    const fromTrustedProxy = (c: Context) => {
+      const p = resolveClientIp(peer(c), { get: () => undefined }, trusted);
+      return p !== null && trusted.contains(p);
+    };
+    if (dConfig.insecureHttp) log('dashboard: WARNING DASHBOARD_INSECURE_HTTP=true: session cookies travel without Secure over plain HTTP; anyone on the network path can take over a session. Use HTTPS.');
     const app = createDashboardApp({
       store,
+      accounts,
+      securityApiKeys: dConfig.securityApiKeys,
+      cookies: {
+        insecureHttp: dConfig.insecureHttp,
+        isHttps: (c) => new URL(c.req.url).protocol === 'https:' || (fromTrustedProxy(c) && /^https$/i.test(c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() ?? '')),
+      },
+      clientIp: (c) => resolveClientIp(peer(c), { get: (name) => c.req.header(name) }, trusted)?.toString(),
+      publicUrl: dConfig.publicUrl,
       statsApiKeys: dConfig.statsApiKeys,
       privacyMinVisitors: dConfig.privacyMinVisitors,
       hourlyRetentionDays: dConfig.hourlyRetentionDays,
@@ -133,10 +173,12 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       collectorUrl: dConfig.collectorPublicUrl ?? (collectorUrl || undefined),
       log,
       now: opts.now,
-      security: operations ? { operations, securityApiKeys: dConfig.securityApiKeys, audit: (e) => auditLog.write(e) } : undefined,
+      security: operations ? { operations, audit: (e) => auditLog.write(e) } : undefined,
     });
     dashboardServer = await listen(app, dConfig.port, dConfig.host);
     dashboardReady = true;
+    const token = await accounts.newSetupToken();
+    if (token) setupUrl = `${dConfig.publicUrl ?? url(dConfig.host, dashboardServer.port)}/#/setup/${token}`;
   }
 
   let stopped: Promise<{ flushed: boolean; spooled: number }> | undefined;
@@ -149,6 +191,10 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     securityApiKey: dConfig.securityApiKeys[0]!,
     generatedSecurityKey: dConfig.generatedSecurityKey,
     securityKeyFile: dConfig.securityKeyFile,
+    statsKeyFile: dConfig.generatedKey ? `${storage.dataDir}/stats-api-key` : undefined,
+    accounts,
+    setupUrl,
+    insecureHttp: dConfig.insecureHttp,
     store,
     collector: collector!,
     flush: async () => {

@@ -20,16 +20,25 @@ export async function main(opts: { collector?: boolean; dashboard?: boolean } = 
   const lines = [''];
   if (running.collectorUrl) lines.push(`collector  ${running.collectorUrl}   (POST /api/event, GET /js/script.js, GET|DELETE /api/privacy/me, GET /privacy, /healthz, /metrics)`);
   if (running.dashboardUrl) {
-    lines.push(`dashboard  ${running.dashboardUrl}/   (Stats API: POST /api/v2/query; security API: /api/security/abuse/*)`);
+    lines.push(`dashboard  ${running.dashboardUrl}/   (sign in; Stats API: POST /api/v2/query; security API: /api/security/abuse/*)`);
+    if (running.setupUrl) {
+      lines.push(
+        '',
+        'No account yet. Open this one-time link (valid 1 hour) to create the first admin:',
+        `  ${running.setupUrl}`,
+        '  (or, with telmark stopped: npm run users -- create you@example.com --role admin)',
+        '',
+      );
+    }
+    // Keys open data: say where they are, never print them (terminals end up in logs).
     lines.push(
-      running.generatedKey
-        ? `stats key  ${running.statsApiKey}   (generated and kept in DATA_DIR/stats-api-key; set STATS_API_KEYS to choose your own)`
+      running.statsKeyFile
+        ? `stats key  in ${running.statsKeyFile}   (for scripts; people sign in and make their own keys under "Your account")`
         : 'stats key  from STATS_API_KEYS',
     );
   }
   if (running.adminUrl) {
     lines.push(`admin      ${running.adminUrl}/admin/abuse/summary   (security API: full IPs held for abuse detection; Bearer <security key>)`);
-    // The security key opens full IP addresses: say where it is, never print it (terminals end up in logs).
     lines.push(
       running.generatedSecurityKey
         ? `security key  in ${running.securityKeyFile}   (generated, mode 600; set SECURITY_API_KEYS to choose your own)`

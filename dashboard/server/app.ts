@@ -1,17 +1,32 @@
-import { Hono, type MiddlewareHandler } from 'hono';
-import { bearerAuth } from 'hono/bearer-auth';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
-import { securityRoutes, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
+import { securityRoutes, type Authorization, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
+import { AuthError, type Accounts } from './auth/accounts.ts';
+import type { ClientIp } from './auth/client.ts';
+import type { CookiePolicy } from './auth/cookie.ts';
+import { jsonOnly, sameOrigin } from './auth/csrf.ts';
+import { canSeeSite, principalMiddleware, requires, type AuthEnv } from './auth/principal.ts';
+import { authRoutes } from './auth/routes.ts';
+import { usersRoutes } from './auth/users-routes.ts';
 import { planQuery, StatsQueryError } from './stats/query.ts';
 import { runQuery } from './stats/run.ts';
 
 export interface DashboardAppDeps {
   store: Store;
+  /** Accounts, sessions, TOTP and users' keys (dashboard/server/auth). */
+  accounts: Accounts;
+  /** The operator's keys for automation (STATS_API_KEYS, SECURITY_API_KEYS). */
   statsApiKeys: string[];
+  securityApiKeys: string[];
+  cookies: CookiePolicy;
+  /** The client's address (TRUSTED_PROXIES applied), for the sign-in throttle and the audit log. */
+  clientIp: ClientIp;
+  /** DASHBOARD_PUBLIC_URL: the dashboard as people reach it (invite links). */
+  publicUrl?: string;
   privacyMinVisitors: number;
   /** How long hour cubes are kept (time:hour queries cannot reach further back). */
   hourlyRetentionDays?: number;
@@ -23,28 +38,38 @@ export interface DashboardAppDeps {
   log: (line: string) => void;
   now?: () => number;
   /**
-   * The security API at /api/security, behind SECURITY_API_KEYS: the collector's abuse buffer
-   * in-process (embedded mode) or fanned out to COLLECTOR_ADMIN_URLS. Absent: no such routes.
+   * The security API at /api/security for security staff (session with a second factor, or a
+   * key with the security scope): the collector's abuse buffer in-process (embedded mode) or
+   * fanned out to COLLECTOR_ADMIN_URLS. Absent: no such routes.
    */
-  security?: Pick<SecurityRoutesDeps, 'operations' | 'securityApiKeys' | 'audit'>;
+  security?: Pick<SecurityRoutesDeps, 'operations' | 'audit'>;
 }
 
-/** The dashboard server: Stats API v2 subset, site list, the Svelte app. Read-only on ClickHouse. */
-export function createDashboardApp(deps: DashboardAppDeps): Hono {
+/**
+ * The dashboard server: accounts and sessions, the Stats API v2 subset, the site list, the
+ * security API, the Svelte app. Every /api route declares the permission it needs (requires).
+ */
+export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
   const now = deps.now ?? Date.now;
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
   app.use('*', secureHeaders());
-
-  const auth = bearerAuth({
-    token: deps.statsApiKeys,
-    noAuthenticationHeader: { message: { error: 'missing Authorization: Bearer <stats API key>' } },
-    invalidAuthenticationHeader: { message: { error: 'Authorization header must be "Bearer <stats API key>"' } },
-    invalidToken: { message: { error: 'invalid stats API key' } },
+  app.use('/api/*', principalMiddleware(deps.accounts, { stats: deps.statsApiKeys, security: deps.securityApiKeys }));
+  app.use('/api/*', jsonOnly);
+  app.use('/api/*', sameOrigin);
+  app.use('/api/*', async (c, next) => {
+    await next();
+    // Answers about accounts and statistics are for the person who asked, not for shared caches.
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   });
-  // Mounted before the stats key check: its handlers answer without calling next(), and they
-  // check their own keys (a stats key gets 403 there).
-  if (deps.security) app.route('/api/security', securityRoutes({ ...deps.security, statsApiKeys: deps.statsApiKeys, log: deps.log }));
-  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/security/') ? next() : auth(c, next)));
+
+  app.route('/api/auth', authRoutes({ accounts: deps.accounts, cookies: deps.cookies, clientIp: deps.clientIp }));
+  app.route('/api', usersRoutes({ accounts: deps.accounts, publicUrl: deps.publicUrl }));
+  if (deps.security) {
+    app.route(
+      '/api/security',
+      securityRoutes({ ...deps.security, securityApiKeys: deps.securityApiKeys, statsApiKeys: deps.statsApiKeys, log: deps.log, authorize: securityAuthorization }),
+    );
+  }
 
   // Site settings change rarely; a short cache keeps every query from reading them again.
   let sitesCache: { at: number; sites: Site[] } | undefined;
@@ -53,9 +78,13 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
     return sitesCache.sites;
   };
 
-  app.get('/api/sites', async (c) => c.json({ sites: await sites(), ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}) }));
+  app.get('/api/sites', requires('stats:read'), async (c) => {
+    const p = c.get('principal')!;
+    const visible = (await sites()).filter((s) => canSeeSite(p, s.domain));
+    return c.json({ sites: visible, ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}) });
+  });
 
-  app.post('/api/v2/query', async (c) => {
+  app.post('/api/v2/query', requires('stats:read'), async (c) => {
     let body: unknown;
     try {
       body = await c.req.json();
@@ -63,7 +92,9 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
       return c.json({ error: 'body is not valid JSON' }, 400);
     }
     const siteId = typeof body === 'object' && body !== null ? (body as { site_id?: unknown }).site_id : undefined;
-    const site = typeof siteId === 'string' ? (await sites()).find((s) => s.domain === normaliseDomain(siteId)) : undefined;
+    const p = c.get('principal')!;
+    // A site outside the caller's sites answers exactly like a site that does not exist.
+    const site = typeof siteId === 'string' ? (await sites()).find((s) => s.domain === normaliseDomain(siteId) && canSeeSite(p, s.domain)) : undefined;
     try {
       const plan = planQuery(body, site, now(), deps.hourlyRetentionDays);
       return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors));
@@ -79,10 +110,27 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono {
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
-    // Middleware (bearer auth) answers 401/400 by throwing an HTTPException carrying its response.
-    if (err instanceof HTTPException) return err.getResponse();
-    deps.log(`dashboard: query failed: ${errorLine(err)}`);
+    if (err instanceof AuthError) {
+      if (err.retryAfter !== undefined) c.header('Retry-After', String(err.retryAfter));
+      return c.json({ error: err.message, ...(err.retryAfter !== undefined ? { retry_after: err.retryAfter } : {}) }, err.status);
+    }
+    // Middleware answers some refusals by throwing an HTTPException carrying its response.
+    if (err instanceof HTTPException) return c.json({ error: err.message || 'refused' }, err.status);
+    deps.log(`dashboard: ${c.req.method} ${c.req.routePath} failed: ${errorLine(err)}`);
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+/** The security API's gate in the dashboard: the principal middleware already knows the caller. */
+function securityAuthorization(c: Context): Authorization {
+  const p = (c as Context<AuthEnv>).get('principal');
+  if (!p) return { ok: false, status: 401, keyId: 'none', error: (c as Context<AuthEnv>).get('authProblem') ?? 'not signed in' };
+  const who = { keyId: p.keyId, userId: p.user?.id };
+  if (p.kind === 'session' && p.session.enrolOnly) return { ok: false, status: 403, ...who, error: 'finish setting up your second factor first' };
+  if (!p.permissions.has('security:abuse')) {
+    const error = p.kind === 'env-key' ? 'this key may read statistics but not use the security API' : 'your roles do not allow this (needs security:abuse)';
+    return { ok: false, status: 403, ...who, error };
+  }
+  return { ok: true, ...who };
 }

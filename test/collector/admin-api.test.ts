@@ -187,7 +187,7 @@ describe('the collector admin listener', () => {
 
     // Every column, as text: no full address anywhere in the table.
     const { columns, rows: cells } = await cellsAsText(t.store, t.store.db, 'audit_log');
-    expect(columns).toHaveLength(8);
+    expect(columns).toHaveLength(11);
     const text = cells.map((row) => row.join('|'));
     expect(text.length).toBe(rows.length);
     for (const row of text) for (const ip of FULL_IPS) expect(row).not.toContain(ip);

@@ -166,6 +166,6 @@ describe('Stats API v2 over real aggregates', () => {
     expect(anonymous.status).toBe(401);
     const wrong = await fetch(`${t.dashboardUrl}/api/v2/query`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer wrong-key-wrong-key' } });
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()).error).toMatch(/invalid stats API key/);
+    expect((await wrong.json()).error).toMatch(/invalid API key/);
   });
 });

@@ -11,11 +11,20 @@ describe('least-privilege grants', () => {
     expect(collector).toContain('GRANT INSERT ON telmark.audit_log TO tc');
     expect(collector.some((g) => /ALTER|DROP|ALL/.test(g))).toBe(false);
   });
-  it('the dashboard may only read, and append to the audit log', () => {
+  it('the dashboard may only read aggregates, append to the audit log, and keep the accounts', () => {
     const dashboard = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO td'));
     const writes = dashboard.filter((s) => !s.startsWith('GRANT SELECT ON telmark.'));
-    expect(writes).toEqual(['GRANT INSERT ON telmark.audit_log TO td']);
+    expect(writes).toEqual([
+      'GRANT INSERT ON telmark.audit_log TO td',
+      'GRANT SELECT, INSERT, ALTER DELETE ON telmark.users TO td',
+      'GRANT SELECT, INSERT, ALTER DELETE ON telmark.login_sessions TO td',
+      'GRANT SELECT, INSERT, ALTER DELETE ON telmark.api_keys TO td',
+    ]);
     expect(dashboard.some((s) => s.includes('ingest_'))).toBe(false);
+  });
+  it('the collector has no right on the accounts', () => {
+    const collector = sql.filter((s) => s.endsWith(' TO tc'));
+    expect(collector.filter((s) => /\.(users|login_sessions|api_keys) /.test(s))).toEqual([]);
   });
   it('neither service may read the audit log back', () => {
     expect(sql.filter((s) => s.includes('audit_log') && /SELECT/.test(s))).toEqual([]);

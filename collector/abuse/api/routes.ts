@@ -29,9 +29,20 @@ export interface SecurityRoutesDeps {
   audit?: (entry: AuditEntry) => Promise<void> | void;
   /** Operational lines (never an address). */
   log?: (line: string) => void;
+  /**
+   * Who may call, when the caller is more than a key: the dashboard passes signed-in users
+   * (security role, second factor passed) and users' own keys through here. Default: the
+   * security keys above, and a stats key refused with 403.
+   */
+  authorize?: (c: Context) => Authorization | Promise<Authorization>;
 }
 
-type Env = { Variables: { keyId: string } };
+/** The answer of an authorize hook: the caller's audit identity, or why they are refused. */
+export type Authorization =
+  | { ok: true; keyId: string; userId?: string }
+  | { ok: false; status: 401 | 403; error: string; keyId: string; userId?: string };
+
+type Env = { Variables: { keyId: string; userId?: string } };
 type Status = 200 | 400 | 401 | 403 | 404 | 500 | 502 | 503;
 
 const AUDIT_DOWN = 'audit log unavailable; the call was not carried out';
@@ -81,26 +92,36 @@ export function securityRoutes(deps: SecurityRoutesDeps): Hono<Env> {
    * should not be able to write addresses into the audit log), but an audit failure does not
    * change them: nothing was going to be done anyway.
    */
-  const guard = (action: SecurityAction): MiddlewareHandler<Env> => async (c, next) => {
+  const byKey = (c: Context): Authorization => {
     const header = c.req.header('authorization');
     const key = header === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(header)?.[1];
-    if (key !== undefined && isSecurityKey(key)) {
-      c.set('keyId', keyId(key));
-      return next();
-    }
-    if (key !== undefined && isStatsKey(key)) {
-      await audited({ keyId: keyId(key), action, outcome: 'forbidden', status: 403 });
-      return c.json({ error: 'this key may read statistics but not use the security API' }, 403);
-    }
-    await audited({ keyId: 'none', action, outcome: 'unauthorized', status: 401 });
-    c.header('WWW-Authenticate', 'Bearer realm="telmark security API"');
+    if (key !== undefined && isSecurityKey(key)) return { ok: true, keyId: keyId(key) };
+    if (key !== undefined && isStatsKey(key)) return { ok: false, status: 403, keyId: keyId(key), error: 'this key may read statistics but not use the security API' };
     const error =
       header === undefined
         ? 'missing Authorization: Bearer <security API key>'
         : key === undefined
           ? 'Authorization header must be "Bearer <security API key>"'
           : 'invalid security API key';
-    return c.json({ error }, 401);
+    return { ok: false, status: 401, keyId: 'none', error };
+  };
+  const authorize = deps.authorize ?? byKey;
+
+  /**
+   * Security keys (or the dashboard's signed-in security staff) only. Refusals are audited too
+   * (without the address: an unauthenticated caller should not be able to write addresses into
+   * the audit log), but an audit failure does not change them: nothing was going to be done anyway.
+   */
+  const guard = (action: SecurityAction): MiddlewareHandler<Env> => async (c, next) => {
+    const verdict = await authorize(c);
+    if (verdict.ok) {
+      c.set('keyId', verdict.keyId);
+      c.set('userId', verdict.userId);
+      return next();
+    }
+    await audited({ keyId: verdict.keyId, userId: verdict.userId, action, outcome: verdict.status === 403 ? 'forbidden' : 'unauthorized', status: verdict.status });
+    if (verdict.status === 401) c.header('WWW-Authenticate', 'Bearer realm="telmark security API"');
+    return c.json({ error: verdict.error }, verdict.status);
   };
 
   // Full addresses must not linger in browser or proxy caches.
@@ -110,7 +131,7 @@ export function securityRoutes(deps: SecurityRoutesDeps): Hono<Env> {
   });
 
   app.get('/abuse/flagged', guard('abuse.flagged'), async (c) => {
-    const who = { keyId: c.get('keyId'), action: 'abuse.flagged' as const };
+    const who = { keyId: c.get('keyId'), userId: c.get('userId'), action: 'abuse.flagged' as const };
     const page = wholeNumber(c.req.query('page'), 'page', 1, MAX_PAGE);
     const limit = wholeNumber(c.req.query('limit'), 'limit', 50, MAX_LIMIT);
     for (const v of [page, limit]) if (typeof v === 'string') return answer(c, { ...who, outcome: 'bad_request', status: 400 }, { error: v });
@@ -128,7 +149,7 @@ export function securityRoutes(deps: SecurityRoutesDeps): Hono<Env> {
    * audited answer that ends the call (400 malformed, 404 not held, or the lookup's failure).
    */
   const lookUp = async (c: Context<Env>, action: 'abuse.ip.get' | 'abuse.ip.erase'): Promise<Response | { who: Omit<AuditEntry, 'outcome' | 'status'> & { ip: string }; record: unknown }> => {
-    const base = { keyId: c.get('keyId'), action };
+    const base = { keyId: c.get('keyId'), userId: c.get('userId'), action };
     const ip = parseIpParam(c.req.param('ip')!);
     if (ip === null) return answer(c, { ...base, outcome: 'bad_request', status: 400 }, { error: badIpMessage(c.req.param('ip')!) });
     const who = { ...base, ip };
@@ -170,7 +191,7 @@ export function securityRoutes(deps: SecurityRoutesDeps): Hono<Env> {
   });
 
   app.get('/abuse/summary', guard('abuse.summary'), async (c) => {
-    const who = { keyId: c.get('keyId'), action: 'abuse.summary' as const };
+    const who = { keyId: c.get('keyId'), userId: c.get('userId'), action: 'abuse.summary' as const };
     let summary: unknown;
     try {
       summary = await ops.summary();

@@ -1,0 +1,102 @@
+// Who is calling: a signed-in user (session cookie), a user's API key, or one of the operator's
+// keys from STATS_API_KEYS / SECURITY_API_KEYS. One middleware works it out for every /api/*
+// request; every route then declares what it needs with `requires(permission)`, the one place
+// where access is decided.
+import type { Context, MiddlewareHandler } from 'hono';
+import { keyMatcher } from '../../../collector/abuse/api/auth.ts';
+import { keyId } from '../../../collector/abuse/api/key-id.ts';
+import type { Accounts } from './accounts.ts';
+import { readSessionCookie } from './cookie.ts';
+import { permissionsOf, type Permission } from './roles.ts';
+import type { SessionRecord, Sites, UserRecord } from './store.ts';
+
+export type Principal =
+  | { kind: 'session'; user: UserRecord; session: SessionRecord; permissions: Set<Permission>; sites: Sites; keyId: 'session' }
+  | { kind: 'user-key'; user: UserRecord; permissions: Set<Permission>; sites: Sites; keyId: string }
+  | { kind: 'env-key'; user?: undefined; permissions: Set<Permission>; sites: 'all'; keyId: string };
+
+export type AuthVariables = {
+  principal?: Principal;
+  /** Why there is no principal although credentials were sent (for the 401's sentence). */
+  authProblem?: string;
+};
+export type AuthEnv = { Variables: AuthVariables };
+
+/** Routes an enrolment-only session may call (finishing the second-factor setup, or leaving). */
+const ENROLMENT_PATHS = new Set(['/api/auth/totp/confirm', '/api/auth/me', '/api/auth/logout']);
+
+const SESSION_ENDED: Record<string, string> = {
+  unknown: 'your session has ended; sign in again',
+  ended: 'your session has ended; sign in again',
+  expired: 'your session has expired; sign in again',
+  'user-gone': 'your session has ended; sign in again',
+  disabled: 'your session has ended; sign in again',
+  'mfa-missing': 'your roles now need a second factor; sign in again with your code',
+};
+
+export function principalMiddleware(accounts: Accounts, envKeys: { stats: string[]; security: string[] }): MiddlewareHandler<AuthEnv> {
+  const isStatsKey = keyMatcher(envKeys.stats);
+  const isSecurityKey = keyMatcher(envKeys.security);
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const key = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+      if (key === undefined) c.set('authProblem', 'Authorization header must be "Bearer <API key>"');
+      else if (key.startsWith('tmk_')) {
+        const found = await accounts.resolveKey(key);
+        if (found) c.set('principal', { kind: 'user-key', user: found.user, permissions: found.permissions, sites: narrowSites(found.user.sites, found.key.sites), keyId: `ukey-${found.key.id}` });
+        else c.set('authProblem', 'invalid API key');
+      } else if (isSecurityKey(key)) c.set('principal', { kind: 'env-key', permissions: new Set(['security:abuse']), sites: 'all', keyId: keyId(key) });
+      else if (isStatsKey(key)) c.set('principal', { kind: 'env-key', permissions: new Set(['stats:read']), sites: 'all', keyId: keyId(key) });
+      else c.set('authProblem', 'invalid API key');
+      return next();
+    }
+    const token = readSessionCookie(c);
+    if (token !== undefined) {
+      const check = await accounts.sessions.check(token);
+      if (check.ok) {
+        const permissions = check.session.enrolOnly ? new Set<Permission>() : permissionsOf(check.user.roles);
+        c.set('principal', { kind: 'session', user: check.user, session: check.session, permissions, sites: check.user.sites, keyId: 'session' });
+      } else c.set('authProblem', SESSION_ENDED[check.reason] ?? 'your session has ended; sign in again');
+    }
+    return next();
+  };
+}
+
+/** A key's sites, never wider than its owner's sites now. */
+function narrowSites(owner: Sites, key: Sites): Sites {
+  if (owner === 'all') return key;
+  if (key === 'all') return owner;
+  return key.filter((s) => owner.includes(s));
+}
+
+/** 401 / 403 answer for a caller without `permission`, or undefined when allowed. */
+export function refusal(c: Context<AuthEnv>, permission: Permission): Response | undefined {
+  const p = c.get('principal');
+  if (!p) {
+    c.header('WWW-Authenticate', 'Bearer realm="telmark"');
+    return c.json({ error: c.get('authProblem') ?? 'not signed in' }, 401);
+  }
+  if (p.kind === 'session' && p.session.enrolOnly) {
+    if (ENROLMENT_PATHS.has(c.req.path)) return undefined;
+    return c.json({ error: 'finish setting up your second factor first' }, 403);
+  }
+  if (!p.permissions.has(permission)) return c.json({ error: `your roles do not allow this (needs ${permission})` }, 403);
+  return undefined;
+}
+
+/** The route guard every /api route declares. */
+export function requires(permission: Permission): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => refusal(c, permission) ?? next();
+}
+
+/** Like requires('account') but also lets an enrolment-only session through (for the enrolment routes). */
+export const signedIn: MiddlewareHandler<AuthEnv> = async (c, next) => {
+  const p = c.get('principal');
+  if (p?.kind === 'session' && p.session.enrolOnly && ENROLMENT_PATHS.has(c.req.path)) return next();
+  return refusal(c, 'account') ?? next();
+};
+
+export function canSeeSite(p: Principal, domain: string): boolean {
+  return p.sites === 'all' || p.sites.includes(domain);
+}
