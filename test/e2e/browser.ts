@@ -1,6 +1,7 @@
 // Shared pieces of the end-to-end tests: a real Chromium, a real telmark (embedded chDB in a
 // fresh DATA_DIR), and the user agent the browser pretends to have. Everything binds 127.0.0.1.
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PASSWORD, totpCode } from '../helpers/accounts.ts';
 import { CHROME_UA, loopbackEnv, startTelmarkWith, type StartedTelmark } from '../helpers/telmark.ts';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -66,4 +67,63 @@ export async function breakdown(telmark: E2eTelmark, siteId: string, dimension: 
   const { status, json } = await telmark.query({ site_id: siteId, metrics: [metric], date_range: '7d', dimensions: [dimension] });
   if (status !== 200) throw new Error(`query failed (${status}): ${JSON.stringify(json)}`);
   return Object.fromEntries((json.results as Array<{ metrics: number[]; dimensions: string[] }>).map((r) => [r.dimensions[0], r.metrics[0]]));
+}
+
+export interface UiSignIn {
+  /** Set when this sign-in enrolled a second factor (read from the enrolment screen). */
+  otpauthUri?: string;
+  /** The recovery codes the enrolment screen showed. */
+  recoveryCodes?: string[];
+}
+
+/**
+ * Signs in through the dashboard's sign-in page as a person would: email and password, then the
+ * code step when the server asks for one (`totpUri`: the code is computed for the next 30 s step,
+ * since a code works once and enrolment may have used the current one, or `recoveryCode`), or the
+ * enrolment screen when the role needs a second factor not set up yet (the code is computed from
+ * the otpauth URI the page shows). Resolves once the signed-in header is there.
+ */
+export async function signInUi(
+  page: Page,
+  dashboardUrl: string,
+  email: string,
+  opts: { password?: string; totpUri?: string; recoveryCode?: string; hash?: string } = {},
+): Promise<UiSignIn> {
+  await page.goto(`${dashboardUrl}/${opts.hash ?? '#/'}`);
+  await page.fill('[data-testid="signin-email"]', email);
+  await page.fill('[data-testid="signin-password"]', opts.password ?? PASSWORD);
+  await page.click('[data-testid="signin-submit"]');
+  // Whichever comes first: the app, the code step, the enrolment screen or a refusal.
+  const outcomes = { in: 'nav', totp: 'signin-totp', enrol: 'totp-enrol', error: 'signin-error' } as const;
+  await page.locator(Object.values(outcomes).map((id) => `[data-testid="${id}"]`).join(', ')).first().waitFor();
+  let next: keyof typeof outcomes = 'in';
+  for (const [name, id] of Object.entries(outcomes) as Array<[keyof typeof outcomes, string]>)
+    if ((await page.locator(`[data-testid="${id}"]`).count()) > 0) next = name;
+  if (next === 'in') return {};
+  if (next === 'error') throw new Error(`sign-in of ${email} refused: ${await page.locator('[data-testid="signin-error"]').innerText()}`);
+  if (next === 'totp') {
+    if (opts.recoveryCode) {
+      await page.click('[data-testid="signin-use-recovery"]');
+      await page.fill('[data-testid="signin-totp"]', opts.recoveryCode);
+    } else {
+      if (!opts.totpUri) throw new Error(`${email} needs a TOTP code and no otpauth URI was given`);
+      await page.fill('[data-testid="signin-totp"]', totpCode(opts.totpUri, Date.now() + 30_000));
+    }
+    await page.click('[data-testid="signin-submit"]');
+    await page.waitForSelector('[data-testid="nav"]');
+    return {};
+  }
+  const otpauthUri = (await page.getAttribute('[data-testid="totp-enrol"]', 'data-otpauth-uri'))!;
+  await page.fill('[data-testid="totp-confirm-code"]', totpCode(otpauthUri, Date.now()));
+  await page.click('[data-testid="totp-confirm-submit"]');
+  await page.waitForSelector('[data-testid="recovery-codes"]');
+  const recoveryCodes = await page.locator('[data-testid="recovery-code"]').allInnerTexts();
+  await page.click('[data-testid="recovery-saved"]');
+  await page.waitForSelector('[data-testid="nav"]');
+  return { otpauthUri, recoveryCodes };
+}
+
+/** The data-testids of the header's navigation links, in order (e.g. ['nav-overview', 'nav-account']). */
+export function navItems(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="nav"] a').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid') ?? ''));
 }

@@ -1,16 +1,19 @@
 // The dashboard in a real Chromium against a real telmark: known beacons go in through the
 // collector, and the marketer's screens must show exactly those numbers, drill down from channel
-// to source with filter chips, refuse a wrong key, and guide a site without data to the snippet.
+// to source with filter chips, refuse a wrong password, and guide a site without data to the snippet.
+// The marketer signs in with email and password (the session cookie does the rest).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
+import { createUser } from '../helpers/accounts.ts';
 import { CHROME_UA, postBeacon } from '../helpers/telmark.ts';
-import { launchChromium, personContext, startTelmark, STATS_KEY, totals, type E2eTelmark } from './browser.ts';
+import { launchChromium, personContext, signInUi, startTelmark, totals, type E2eTelmark } from './browser.ts';
 
 const SITE = 'example.test';
 const NEW_SITE = 'new-site.test';
 const E2E = { timeout: 60_000 };
 const SCREENSHOT = '/tmp/telmark-dashboard.png';
+const MARKETER = 'mia.marketer@example.test';
 
 // One visitor per user agent: the visitor key hashes (truncated IP, user agent, language), and
 // every request here comes from 127.0.0.1, so the user agent is what tells these people apart.
@@ -52,12 +55,6 @@ async function sendTraffic(): Promise<void> {
   await telmark.flush();
 }
 
-async function signIn(page: Page, key: string): Promise<void> {
-  await page.goto(telmark.dashboardUrl);
-  await page.fill('[data-testid="signin-key"]', key);
-  await page.click('[data-testid="signin-submit"]');
-}
-
 const text = (page: Page, selector: string) => () => page.locator(selector).innerText();
 const stat = (page: Page, metric: string) => text(page, `[data-testid="stat-${metric}"]`);
 const cell = (page: Page, table: string, value: string, metric = 'visitors') =>
@@ -70,6 +67,7 @@ beforeAll(async () => {
   // The server serves whatever is in dashboard/dist: build it from the current source first.
   await build({ configFile: 'dashboard/vite.config.ts', logLevel: 'warn' });
   telmark = await startTelmark({ SITES: `${SITE},${NEW_SITE}` });
+  await createUser(telmark, MARKETER, ['marketer']);
   browser = await launchChromium();
   await sendTraffic();
 }, 120_000);
@@ -84,12 +82,12 @@ describe('the dashboard', () => {
     expect(await totals(telmark, SITE, ['visitors', 'visits', 'pageviews'])).toEqual([5, 5, 6]);
   });
 
-  it('refuses a wrong key with the server\'s message and stays on the sign-in screen', E2E, async () => {
+  it('refuses a wrong password with the server\'s message and stays on the sign-in screen', E2E, async () => {
     const context = await personContext(browser);
     try {
       const page = await context.newPage();
-      await signIn(page, 'not-the-right-key-at-all');
-      await expect.poll(text(page, '[data-testid="signin-error"]'), POLL).toMatch(/invalid stats API key/i);
+      await expect(signInUi(page, telmark.dashboardUrl, MARKETER, { password: 'not-the-right-password' })).rejects.toThrow(/wrong email or password/);
+      expect(await text(page, '[data-testid="signin-error"]')()).toBe('wrong email or password');
       expect(await page.locator('[data-testid="stat-cards"]').count()).toBe(0);
     } finally {
       await context.close();
@@ -102,7 +100,7 @@ describe('the dashboard', () => {
     beforeAll(async () => {
       const context = await personContext(browser);
       page = await context.newPage();
-      await signIn(page, STATS_KEY);
+      await signInUi(page, telmark.dashboardUrl, MARKETER);
       await page.waitForSelector('[data-testid="site-picker"]');
       await page.selectOption('[data-testid="site-picker"]', SITE);
       await page.waitForSelector('[data-testid="dashboard"]');
