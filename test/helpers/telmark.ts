@@ -217,12 +217,12 @@ export async function beaconsFrom(t: Pick<TestTelmark, 'beacon'>, ip: string, n:
   return statuses;
 }
 
-export type AuditRow = { via: string; key_id: string; action: string; ip_truncated: string; ip_hash: string; outcome: string; status: number };
+export type AuditRow = { via: string; key_id: string; user_id: string; subject_id: string; action: string; ip_truncated: string; ip_hash: string; outcome: string; status: number; detail: string };
 
 /** Every row of the audit log, oldest first. */
 export async function auditRows(t: { store: Store }): Promise<AuditRow[]> {
   const res = await t.store.client.query({
-    query: `SELECT via, key_id, action, ip_truncated, ip_hash, outcome, status FROM ${t.store.table('audit_log')} ORDER BY ts`,
+    query: `SELECT via, key_id, user_id, subject_id, action, ip_truncated, ip_hash, outcome, status, detail FROM ${t.store.table('audit_log')} ORDER BY ts`,
     format: 'JSONEachRow',
   });
   return (await res.json<AuditRow>()).map((r) => ({ ...r, status: Number(r.status) }));

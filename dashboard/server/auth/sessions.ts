@@ -68,19 +68,22 @@ export class SessionManager {
     if (now >= this.expiry(session, user).at) return { ok: false, reason: 'expired' };
     // A role that needs a second factor, given to someone whose session never passed one: the
     // session may still enrol (if they have no TOTP yet) but cannot be a full session.
+    // (A copy: the stored session stays as it is, so giving the role back restores it.)
+    let view = session;
     if (!session.mfa && !session.enrolOnly && requiresTotp(user.roles)) {
       if (user.totpEnabled) return { ok: false, reason: 'mfa-missing' };
-      session.enrolOnly = true;
+      view = { ...session, enrolOnly: true };
     }
     const storedLastSeen = session.lastSeenAt;
     session.lastSeenAt = now;
+    view.lastSeenAt = now;
     this.accounts.touchSession(session);
     const lastWritten = this.written.get(session.tokenHash) ?? storedLastSeen;
     if (now - lastWritten >= TOUCH_WRITE_MS) {
       this.written.set(session.tokenHash, now);
       this.accounts.saveSession({ ...session }).catch((err) => this.log(`auth: could not record a session's last request (${err instanceof Error ? err.name : 'error'})`));
     }
-    return { ok: true, session, user };
+    return { ok: true, session: view, user };
   }
 
   async end(session: SessionRecord): Promise<void> {
