@@ -2,10 +2,9 @@
 // admin's setup link, sign-in with password and TOTP, throttling, session cookies and lifetimes,
 // CSRF, role and site changes on the next request, API keys, export and deletion, and the audit
 // trail of all of it.
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRows, beaconsFrom, cellsAsText, startTestTelmark, STATS_KEY, type TestTelmark } from '../helpers/telmark.ts';
-import { CookieClient, createUser, PASSWORD, signIn, totpCode } from '../helpers/accounts.ts';
+import { CookieClient, createUser, loginWithHost, PASSWORD, signIn, totpCode } from '../helpers/accounts.ts';
 
 let t: TestTelmark;
 const MIN = 60_000;
@@ -19,24 +18,6 @@ async function everyCell(): Promise<string> {
   const parts: string[] = [];
   for (const { name } of tables) parts.push((await cellsAsText(t.store, t.store.db, name)).rows.map((r) => r.join('|')).join('\n'));
   return parts.join('\n');
-}
-
-/** POST /api/auth/login with a Host (and matching Origin) of our choosing. */
-function rawLogin(host: string, target: TestTelmark = t): Promise<{ status: number; body: string; setCookie: string[] }> {
-  const url = new URL(target.dashboardUrl);
-  const payload = JSON.stringify({ email: 'mia@example.com', password: PASSWORD });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, path: '/api/auth/login', method: 'POST', headers: { host, origin: `http://${host}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
-      (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] ?? [] }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 function auditOf(action: string) {
@@ -131,23 +112,10 @@ describe('signing in', () => {
     expect(viaProxy.headers.getSetCookie()[0]).toMatch(/^__Host-telmark_session=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
     expect((await c.get('/api/auth/me')).status).toBe(200);
     // fetch() may not set Host: a raw request plays a browser that reached us by a public name.
-    const refused = await rawLogin('stats.example.com');
+    const refused = await loginWithHost(t.dashboardUrl, 'stats.example.com', { email: 'mia@example.com', password: PASSWORD });
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).error).toMatch(/HTTPS.*DASHBOARD_INSECURE_HTTP/);
     expect(refused.setCookie).toEqual([]);
-  });
-
-  it('DASHBOARD_INSECURE_HTTP=true allows the plain cookie off loopback, with a warning at start', async () => {
-    const plain = await startTestTelmark({ DASHBOARD_INSECURE_HTTP: 'true' });
-    try {
-      expect(plain.logs.some((l) => /WARNING DASHBOARD_INSECURE_HTTP=true/.test(l))).toBe(true);
-      await createUser(plain, 'mia@example.com', ['marketer']);
-      const answer = await rawLogin('stats.example.com', plain);
-      expect(answer.status).toBe(200);
-      expect(answer.setCookie[0]).toMatch(/^telmark_session=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
-    } finally {
-      await plain.destroy();
-    }
   });
 
   it('throttles per account and per network: 5 failures in 15 minutes give 429 with a growing Retry-After', async () => {

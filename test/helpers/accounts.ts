@@ -1,5 +1,6 @@
 // Accounts in tests: users made straight through the running instance's Accounts service, and a
 // cookie-keeping client that signs in over real HTTP like the dashboard app does.
+import { request } from 'node:http';
 import * as OTPAuth from 'otpauth';
 import type { Running } from '../../scripts/start-all.ts';
 import type { Role } from '../../dashboard/server/auth/roles.ts';
@@ -96,4 +97,25 @@ export async function signIn(t: Instance, email: string, opts: { password?: stri
   const confirm = await client.post('/api/auth/totp/confirm', { code: totpCode(uri, now()) });
   if (confirm.status !== 200) throw new Error(`TOTP enrolment of ${email} failed: ${confirm.status} ${JSON.stringify(confirm.json)}`);
   return { client, otpauthUri: uri, recoveryCodes: confirm.json.recovery_codes };
+}
+
+/**
+ * POST /api/auth/login with a Host (and matching Origin) of our choosing: a browser that reached
+ * the dashboard by a public name. (fetch() may not set Host.)
+ */
+export function loginWithHost(dashboardUrl: string, host: string, credentials: { email: string; password: string }): Promise<{ status: number; body: string; setCookie: string[] }> {
+  const url = new URL(dashboardUrl);
+  const payload = JSON.stringify(credentials);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: '/api/auth/login', method: 'POST', headers: { host, origin: `http://${host}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] ?? [] }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
