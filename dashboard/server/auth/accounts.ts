@@ -316,6 +316,13 @@ export class Accounts {
     return { recoveryCodes: codes, user: next, ...fresh };
   }
 
+  /** The otpauth URI of a second factor being set up (not yet confirmed), or undefined. */
+  pendingOtpauthUri(user: UserRecord): string | undefined {
+    if (user.totpEnabled || !user.totpSecret) return undefined;
+    const secret = this.deps.box.open(user.totpSecret);
+    return secret ? otpauthUri(secret, user.email) : undefined;
+  }
+
   /** Starts optional enrolment (roles without a TOTP requirement), after the password again. */
   async startTotp(user: UserRecord, password: string): Promise<string> {
     await this.requirePassword(user, password);

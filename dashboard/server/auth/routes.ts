@@ -123,6 +123,8 @@ export function authRoutes(deps: AuthRoutesDeps): Hono<AuthEnv> {
       permissions: [...permissionsOf(p.user.roles)].filter(() => !p.session.enrolOnly),
       totp_setup_required: p.session.enrolOnly || (requiresTotp(p.user.roles) && !p.user.totpEnabled),
       session: { id: p.session.id, expires_at: new Date(expiry.at).toISOString() },
+      // So a page reloaded half-way through enrolment can show the QR code again.
+      ...(p.session.enrolOnly ? { otpauth_uri: accounts.pendingOtpauthUri(p.user) } : {}),
     });
   });
 
