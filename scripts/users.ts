@@ -34,6 +34,8 @@ roles: ${ROLE_NAMES.join(', ')}`;
 const CLI: Actor = { userId: '', keyId: 'cli' };
 
 class UsageError extends Error {}
+/** A message for the operator that must reach them whole (errorLine would shorten it). */
+class PlainError extends Error {}
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -95,7 +97,7 @@ async function open(): Promise<{ store: Store; accounts: Accounts }> {
   } catch (err) {
     await store.close().catch(() => {});
     if (storage.mode === 'embedded') {
-      throw new Error(`${errorLine(err)} While telmark runs, manage users on the dashboard's Users page, or stop it and run this again.`);
+      throw new PlainError(`${err instanceof Error ? err.message : String(err)} While telmark runs, manage users on the dashboard's Users page, or stop it and run this again.`);
     }
     throw err;
   }
@@ -183,7 +185,7 @@ try {
     if (err instanceof UsageError) console.error(USAGE);
     process.exit(2);
   }
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof PlainError) {
     console.error(`telmark users: ${err.message}`);
     process.exit(2);
   }

@@ -4,7 +4,7 @@
 // that the issue names is audited here, before it is carried out.
 import type { AuditEntry } from '../../../schema/audit-log.ts';
 import { normaliseDomain } from '../../../schema/sites.ts';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { hashPassword, passwordProblem, prepareDummyHash, verifyPassword } from './passwords.ts';
 import { KEY_SCOPES, permissionsOf, requiresTotp, ROLES, type KeyScope, type Permission, type Role } from './roles.ts';
 import type { SecretBox } from './secret-box.ts';
 import { SessionManager } from './sessions.ts';
@@ -73,6 +73,7 @@ export class Accounts {
     this.now = deps.now;
     this.sessions = new SessionManager(deps.accounts, deps.lifetimes, deps.now, deps.log);
     this.throttle = new LoginThrottle(deps.now);
+    prepareDummyHash();
   }
 
   /** Writes the audit row first; an act that cannot be audited is refused (503). */

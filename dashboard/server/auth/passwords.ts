@@ -1,6 +1,7 @@
 // Password hashing and the password policy (ASVS 5.0 V6). argon2id with the OWASP parameters
 // (m = 19 MiB, t = 2, p = 1); strength judged by zxcvbn-ts with its common-password and English
-// dictionaries, so "Summer2024!!" is refused even though it has every character class.
+// dictionaries: a password is refused below score 3 of 4 (guessable within about 10^8 guesses,
+// e.g. "password1234", "qwertyuiop12", "alice@example.com1"), whatever character classes it has.
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
@@ -24,6 +25,11 @@ export function hashPassword(password: string): Promise<string> {
 let dummy: Promise<string> | undefined;
 function dummyHash(): Promise<string> {
   return (dummy ??= hash(crypto.randomUUID(), ARGON2));
+}
+
+/** Makes the dummy hash now (at start), so not even the first unknown email costs an extra hash. */
+export function prepareDummyHash(): void {
+  void dummyHash();
 }
 
 /** Verifies against `stored`, or against the dummy hash when there is none; false on any malformed hash. */
@@ -58,7 +64,7 @@ export function passwordProblem(password: unknown, context: string[] = []): stri
   if (length > MAX_PASSWORD_LENGTH) return `password must be at most ${MAX_PASSWORD_LENGTH} characters`;
   const inputs = [...context, ...context.flatMap((c) => c.split(/[@._+-]/)), 'telmark'].filter((w) => w.length >= 3);
   const result = estimator().check(password, inputs);
-  const whole = result.sequence.find((m) => m.pattern === 'dictionary' && m.dictionaryName === 'passwords' && m.token.length === password.length);
+  const whole = result.sequence.find((m) => m.pattern === 'dictionary' && m.dictionaryName === 'passwords-common' && m.token.length === password.length);
   if (whole) return 'this is a common password: choose another (a few unrelated words make a strong one)';
   if (result.score < MIN_PASSWORD_SCORE) {
     const why = result.feedback.warning ?? 'it would be guessed too easily';
