@@ -91,11 +91,12 @@ async function readPassword(prompt: string): Promise<string> {
 async function open(): Promise<{ store: Store; accounts: Accounts }> {
   const env = process.env;
   const storage = storageConfig(env);
-  const store = openStore(storage);
+  let store: Store | undefined;
   try {
+    store = openStore(storage);
     await checkStore(store, storage);
   } catch (err) {
-    await store.close().catch(() => {});
+    await store?.close().catch(() => {});
     if (storage.mode === 'embedded') {
       throw new PlainError(`${err instanceof Error ? err.message : String(err)} While telmark runs, manage users on the dashboard's Users page, or stop it and run this again.`);
     }
