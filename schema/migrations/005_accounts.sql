@@ -16,6 +16,9 @@ CREATE TABLE IF NOT EXISTS {db}.users
     -- AES-256-GCM sealed base32 secret (AUTH_SECRET_KEY); '' when none
     totp_secret     String,
     totp_enabled    UInt8,
+    -- a secret being set up (first enrolment, or a move to a new phone), sealed like totp_secret:
+    -- it replaces totp_secret once a code from it is confirmed
+    totp_pending    String,
     -- the last accepted TOTP time step: every code is accepted once
     totp_last_step  UInt64,
     -- SHA-256 of each unused recovery code (80-bit random codes)

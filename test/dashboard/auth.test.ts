@@ -192,6 +192,31 @@ describe('TOTP', () => {
     for (const c of codes) expect(stored).not.toContain(c);
   });
 
+  it('moving to a new phone: the old factor works until a code from the new one is confirmed', async () => {
+    const client = await asAdmin();
+    const old = adminUri!;
+    const move = await client.post('/api/auth/totp/setup', { password: PASSWORD });
+    expect(move.json.otpauth_uri).toMatch(/^otpauth:/);
+    expect(move.json.otpauth_uri).not.toBe(old);
+    // Not confirmed yet: the old phone still signs in.
+    t.clock.advance(31);
+    expect((await signIn(t, 'boss@example.com', { now: t.clock.now, totpUri: old })).client).toBeDefined();
+    const confirmed = await client.post('/api/auth/totp/confirm', { code: totpCode(move.json.otpauth_uri, t.clock.now()) });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.json.recovery_codes).toHaveLength(10);
+    t.clock.advance(31);
+    // (From a network of its own: this failure must not count against loopback's.)
+    const refused = await new CookieClient(t.dashboardUrl).post(
+      '/api/auth/login',
+      { email: 'boss@example.com', password: PASSWORD, totp: totpCode(old, t.clock.now() + 30_000) },
+      { 'x-forwarded-for': '192.0.2.200' },
+    );
+    expect(refused.status).toBe(401);
+    adminUri = move.json.otpauth_uri;
+    expect((await signIn(t, 'boss@example.com', { now: t.clock.now, totpUri: adminUri })).client).toBeDefined();
+    expect((await auditOf('auth.totp.move')).map((r) => r.outcome)).toEqual(['ok']);
+  });
+
   it('a marketer may enrol optionally, and then needs a code too', async () => {
     await createUser(t, 'opt@example.com', ['marketer']);
     const { client } = await signIn(t, 'opt@example.com', { now: t.clock.now });

@@ -91,7 +91,7 @@ describe('migrations', () => {
       ...['id', 'user_id', 'name', 'secret_hash', 'scopes', 'all_sites', 'sites', 'created_at', 'last_used_at', 'revoked', 'version'].map((c) => `api_keys.${c}`),
       ...['id', 'token_hash', 'user_id', 'mfa', 'enrol_only', 'device', 'created_at', 'last_seen_at', 'ended', 'version'].map((c) => `login_sessions.${c}`),
       ...[
-        'id', 'email', 'password_hash', 'roles', 'all_sites', 'sites', 'enabled', 'totp_secret', 'totp_enabled', 'totp_last_step',
+        'id', 'email', 'password_hash', 'roles', 'all_sites', 'sites', 'enabled', 'totp_secret', 'totp_enabled', 'totp_pending', 'totp_last_step',
         'recovery_codes', 'invite_hash', 'invite_expires_at', 'created_at', 'last_login_at', 'version',
       ].map((c) => `users.${c}`),
     ]);

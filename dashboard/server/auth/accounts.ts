@@ -144,6 +144,7 @@ export class Accounts {
       enabled: true,
       totpSecret: '',
       totpEnabled: false,
+      totpPending: '',
       totpLastStep: 0,
       recoveryCodes: [],
       inviteHash: inviteToken ? sha256(inviteToken) : '',
@@ -188,7 +189,7 @@ export class Accounts {
       said.push(change.enabled ? 'enabled' : 'disabled');
     }
     if (change.resetTotp) {
-      Object.assign(next, { totpSecret: '', totpEnabled: false, totpLastStep: 0, recoveryCodes: [] });
+      Object.assign(next, { totpSecret: '', totpEnabled: false, totpPending: '', totpLastStep: 0, recoveryCodes: [] });
       said.push('second factor reset');
     }
     if (id === actor.userId && (!next.roles.includes('admin') || !next.enabled)) {
@@ -275,7 +276,7 @@ export class Accounts {
     if (requiresTotp(user.roles)) {
       // First sign-in of someone whose role needs a second factor: a session that may only enrol.
       const secret = newTotpSecret();
-      const next = { ...user, totpSecret: this.deps.box.seal(secret) };
+      const next = { ...user, totpPending: this.deps.box.seal(secret) };
       await this.audit({ ...base, outcome: 'totp_setup_required', status: 200 });
       this.throttle.succeeded(account);
       await this.store.saveUser(next);
@@ -295,22 +296,30 @@ export class Accounts {
   }
 
   /**
-   * Confirms TOTP enrolment with a first code: the user gets ten recovery codes, and the
-   * enrolment-only session is replaced by a full one (a new token for the new privilege).
+   * Confirms the second factor being set up with a first code from it: it becomes the user's
+   * second factor (replacing an older one when they moved to a new phone), with ten new recovery
+   * codes, and the session is replaced by a full one (a new token for the new privilege).
    */
   async confirmTotp(user: UserRecord, session: SessionRecord, code: string, client: ClientInfo): Promise<{ recoveryCodes: string[]; user: UserRecord; token: string; session: SessionRecord }> {
-    if (user.totpEnabled) throw new AuthError(400, 'your second factor is set up already');
-    const secret = user.totpSecret ? this.deps.box.open(user.totpSecret) : null;
-    if (!secret) throw new AuthError(400, 'no second factor is being set up: start with POST /api/auth/totp/setup or sign in again');
-    const step = acceptTotp(secret, String(code ?? ''), this.now(), user.totpLastStep);
-    const base = { keyId: 'session', userId: user.id, action: 'auth.totp.enrol', ip: client.ip };
+    const secret = user.totpPending ? this.deps.box.open(user.totpPending) : null;
+    if (!secret) throw new AuthError(400, 'no second factor is being set up: start with POST /api/auth/totp/setup, or sign in again');
+    const step = acceptTotp(secret, String(code ?? ''), this.now(), 0);
+    const base = { keyId: 'session', userId: user.id, action: user.totpEnabled ? 'auth.totp.move' : 'auth.totp.enrol', ip: client.ip };
     if (step === null) {
       await this.audit({ ...base, outcome: 'wrong_code', status: 400 });
       throw new AuthError(400, 'wrong code: type the 6 digits your app shows now');
     }
     const codes = newRecoveryCodes();
     await this.audit({ ...base, outcome: 'ok', status: 200 });
-    const next = { ...user, totpEnabled: true, totpLastStep: step, recoveryCodes: codes.map(hashRecoveryCode), lastLoginAt: this.now() };
+    const next: UserRecord = {
+      ...user,
+      totpSecret: user.totpPending,
+      totpPending: '',
+      totpEnabled: true,
+      totpLastStep: step,
+      recoveryCodes: codes.map(hashRecoveryCode),
+      lastLoginAt: session.enrolOnly ? this.now() : user.lastLoginAt,
+    };
     await this.store.saveUser(next);
     await this.sessions.end(session);
     const fresh = await this.sessions.create(next, { mfa: true, enrolOnly: false, device: client.device });
@@ -319,17 +328,19 @@ export class Accounts {
 
   /** The otpauth URI of a second factor being set up (not yet confirmed), or undefined. */
   pendingOtpauthUri(user: UserRecord): string | undefined {
-    if (user.totpEnabled || !user.totpSecret) return undefined;
-    const secret = this.deps.box.open(user.totpSecret);
+    const secret = user.totpPending ? this.deps.box.open(user.totpPending) : null;
     return secret ? otpauthUri(secret, user.email) : undefined;
   }
 
-  /** Starts optional enrolment (roles without a TOTP requirement), after the password again. */
+  /**
+   * Starts setting up a second factor after the password again: a first one (roles that do not
+   * require it), or a move to a new phone (the current one keeps working until the new one is
+   * confirmed).
+   */
   async startTotp(user: UserRecord, password: string): Promise<string> {
     await this.requirePassword(user, password);
-    if (user.totpEnabled) throw new AuthError(400, 'your second factor is set up already; to move it to a new device, disable it first or ask an admin to reset it');
     const secret = newTotpSecret();
-    await this.store.saveUser({ ...user, totpSecret: this.deps.box.seal(secret) });
+    await this.store.saveUser({ ...user, totpPending: this.deps.box.seal(secret) });
     return otpauthUri(secret, user.email);
   }
 
@@ -337,7 +348,7 @@ export class Accounts {
     await this.requirePassword(user, password);
     if (requiresTotp(user.roles)) throw new AuthError(400, `your roles (${user.roles.join(', ')}) require a second factor`);
     await this.audit({ keyId: 'session', userId: user.id, action: 'auth.totp.disable', ip: client.ip, outcome: 'ok', status: 200 });
-    await this.store.saveUser({ ...user, totpSecret: '', totpEnabled: false, recoveryCodes: [] });
+    await this.store.saveUser({ ...user, totpSecret: '', totpPending: '', totpEnabled: false, recoveryCodes: [] });
   }
 
   async newRecoveryCodes(user: UserRecord, password: string, client: ClientInfo): Promise<string[]> {

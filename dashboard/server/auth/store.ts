@@ -27,6 +27,8 @@ export interface UserRecord {
   /** Sealed (SecretBox) base32 secret, '' when none. */
   totpSecret: string;
   totpEnabled: boolean;
+  /** Sealed secret being set up, '' when none; becomes totpSecret when a code from it is confirmed. */
+  totpPending: string;
   totpLastStep: number;
   recoveryCodes: string[];
   inviteHash: string;
@@ -143,6 +145,7 @@ export class AccountStore {
       enabled: user.enabled ? 1 : 0,
       totp_secret: user.totpSecret,
       totp_enabled: user.totpEnabled ? 1 : 0,
+      totp_pending: user.totpPending,
       totp_last_step: user.totpLastStep,
       recovery_codes: user.recoveryCodes,
       invite_hash: user.inviteHash,
@@ -271,6 +274,7 @@ interface UserRow {
   enabled: number | string;
   totp_secret: string;
   totp_enabled: number | string;
+  totp_pending: string;
   totp_last_step: number | string;
   recovery_codes: string[];
   invite_hash: string;
@@ -289,6 +293,7 @@ function userFromRow(r: UserRow): UserRecord {
     enabled: Number(r.enabled) === 1,
     totpSecret: r.totp_secret,
     totpEnabled: Number(r.totp_enabled) === 1,
+    totpPending: r.totp_pending,
     totpLastStep: Number(r.totp_last_step),
     recoveryCodes: r.recovery_codes,
     inviteHash: r.invite_hash,
