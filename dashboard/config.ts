@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { generatedSecret, loadApiKeys } from '../schema/api-keys.ts';
 import { ConfigError, int, list, optionalStr, port, str, type Env } from '../schema/env.ts';
 import { TrustedProxies } from '../collector/ip/client-ip.ts';
@@ -29,6 +30,8 @@ export interface DashboardConfig {
   authSecretKey: string;
   /** TRUSTED_PROXIES, read like the collector reads it (client address, X-Forwarded-Proto). */
   trustedProxies: TrustedProxies;
+  /** TLS_CERT and TLS_KEY: the dashboard listener speaks HTTPS itself. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export const AUTH_SECRET_KEY_FILE = 'auth-secret-key';
@@ -60,6 +63,7 @@ export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
       },
     },
     trustedProxies: trustedProxies(env),
+    tls: tlsFiles(env),
   };
   // Last, so a bad setting above fails before any key file is written.
   const keys = loadApiKeys(env, dataDir);
@@ -72,6 +76,27 @@ export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
     securityKeyFile: keys.securityKeyFile,
     authSecretKey: authSecretKey(env, dataDir),
   };
+}
+
+/** TLS_CERT and TLS_KEY (PEM files), both or neither, read now so a wrong path fails at start. */
+function tlsFiles(env: Env): { cert: Buffer; key: Buffer } | undefined {
+  const certPath = optionalStr(env, 'TLS_CERT');
+  const keyPath = optionalStr(env, 'TLS_KEY');
+  if (certPath === undefined && keyPath === undefined) return undefined;
+  if (certPath === undefined) throw new ConfigError('TLS_CERT', 'the PEM certificate (chain) file that goes with TLS_KEY', '(unset)');
+  if (keyPath === undefined) throw new ConfigError('TLS_KEY', 'the PEM private key file that goes with TLS_CERT', '(unset)');
+  const read = (name: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch {
+      throw new ConfigError(name, 'a readable PEM file', path);
+    }
+  };
+  const cert = read('TLS_CERT', certPath);
+  const key = read('TLS_KEY', keyPath);
+  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('TLS_CERT', 'a PEM certificate (-----BEGIN CERTIFICATE-----)', certPath);
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) throw new ConfigError('TLS_KEY', 'a PEM private key (never printed)', keyPath);
+  return { cert, key };
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 
@@ -9,11 +10,21 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listens with @hono/node-server; resolves with the bound port (port 0 picks a free one). */
+/** PEM certificate chain and private key: the listener speaks HTTPS. */
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** Listens with @hono/node-server, over TLS when `tls` is given; resolves with the bound port (port 0 picks a free one). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function listen(app: Hono<any>, port: number, hostname: string): Promise<Listening> {
+export function listen(app: Hono<any>, port: number, hostname: string, tls?: TlsFiles): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }) as Server;
+    const server = (
+      tls
+        ? serve({ fetch: app.fetch, port, hostname, createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } })
+        : serve({ fetch: app.fetch, port, hostname })
+    ) as Server;
     server.once('error', reject);
     server.once('listening', () => {
       const bound = (server.address() as AddressInfo).port;

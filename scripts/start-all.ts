@@ -65,9 +65,9 @@ export interface StartOptions {
 }
 
 /** How this machine reaches a listener: a wildcard bind address as loopback, IPv6 in brackets. */
-function url(host: string, port: number): string {
+function url(host: string, port: number, scheme: 'http' | 'https' = 'http'): string {
   const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  return `${scheme}://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
 /**
@@ -175,16 +175,16 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       now: opts.now,
       security: operations ? { operations, audit: (e) => auditLog.write(e) } : undefined,
     });
-    dashboardServer = await listen(app, dConfig.port, dConfig.host);
+    dashboardServer = await listen(app, dConfig.port, dConfig.host, dConfig.tls);
     dashboardReady = true;
     const token = await accounts.newSetupToken();
-    if (token) setupUrl = `${dConfig.publicUrl ?? url(dConfig.host, dashboardServer.port)}/#/setup/${token}`;
+    if (token) setupUrl = `${dConfig.publicUrl ?? url(dConfig.host, dashboardServer.port, dConfig.tls ? 'https' : 'http')}/#/setup/${token}`;
   }
 
   let stopped: Promise<{ flushed: boolean; spooled: number }> | undefined;
   return {
     collectorUrl,
-    dashboardUrl: dashboardServer ? url(dConfig.host, dashboardServer.port) : '',
+    dashboardUrl: dashboardServer ? url(dConfig.host, dashboardServer.port, dConfig.tls ? 'https' : 'http') : '',
     adminUrl: adminServer ? url(cConfig.adminHost, adminServer.port) : '',
     statsApiKey: dConfig.statsApiKeys[0]!,
     generatedKey: dConfig.generatedKey,

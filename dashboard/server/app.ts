@@ -52,7 +52,24 @@ export interface DashboardAppDeps {
 export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
   const now = deps.now ?? Date.now;
   const app = new Hono<AuthEnv>();
-  app.use('*', secureHeaders());
+  app.use(
+    '*',
+    secureHeaders({
+      // The app is one bundle from this origin: no inline or third-party script, nothing framed.
+      // Inline styles stay allowed (Svelte and Chart.js set style attributes); the QR code is a data: image.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
   app.use('/api/*', principalMiddleware(deps.accounts, { stats: deps.statsApiKeys, security: deps.securityApiKeys }));
   app.use('/api/*', jsonOnly);
   app.use('/api/*', sameOrigin);
