@@ -1,4 +1,4 @@
-// `npm run bench [-- --only=throughput,storage,stats,undercount,abuse] [-- --quick] [-- --extra]`
+// `npm run bench [-- --only=throughput,storage,stats,undercount,abuse,auth] [-- --quick] [-- --extra]`
 //
 // How to read these figures
 // - Everything is measured in this run on this machine; ratios compare against a baseline measured
@@ -23,6 +23,9 @@
 // - Abuse buffer: memory per held full IP (RSS and heap + array buffers, each size in a fresh child
 //   after a full GC, next to a bare Map and the key strings alone) and per-call latency of its hot
 //   calls, timed in batches (percentiles over batches, not single calls).
+// - Accounts: wall time of real HTTP requests, one at a time, to the dashboard with each kind of
+//   credential (the operator's key is the baseline: no account lookup), sign-in latency (argon2id),
+//   and the ClickHouse writes that keeping a session alive cost.
 // - --quick shortens every part (fewer/shorter runs, fewer events); quick figures are indicative only.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RETENTION_MONTHS } from '../schema/retention.ts';
 import { abuseMarkdown, ABUSE_DEFAULTS_BENCH, ABUSE_QUICK, runAbuse, type AbuseResult } from './bench/abuse.ts';
+import { authMarkdown, AUTH_DEFAULTS, AUTH_QUICK, runAuth, type AuthResult } from './bench/auth.ts';
 import { fmtBytes, fmtInt, fmtMs, fmtNs, fmtPct, progress, table } from './bench/common.ts';
 import { runStats, STATS_DEFAULTS, STATS_QUICK, type StatsResult } from './bench/stats.ts';
 import { runStorage, STORAGE_DEFAULTS, STORAGE_QUICK, type StorageOptions, type StorageResult } from './bench/storage.ts';
@@ -43,7 +47,7 @@ import {
 } from './bench/undercount.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['throughput', 'storage', 'stats', 'undercount', 'abuse'] as const;
+const PARTS = ['throughput', 'storage', 'stats', 'undercount', 'abuse', 'auth'] as const;
 type Part = (typeof PARTS)[number];
 
 const TARGETS = { throughputRatio: 0.8, storageRatio: 20, statsP50Ms: 50, abuseRatio: 0.9 };
@@ -89,6 +93,7 @@ interface Results {
   stats?: StatsResult;
   undercount?: UndercountResult[];
   abuse?: AbuseResult;
+  auth?: AuthResult;
   errors: Record<string, string>;
   markdown?: string;
 }
@@ -350,6 +355,7 @@ function markdown(r: Results): string {
   }
 
   if (r.abuse) out.push(...abuseMarkdown(r.abuse));
+  if (r.auth) out.push(...authMarkdown(r.auth));
 
   const busy = Object.entries(r.otherLoad).filter(([, share]) => share > 0.1);
   if (busy.length) {
@@ -419,6 +425,10 @@ async function main(): Promise<void> {
   });
   await attempt('stats', async () => {
     results.stats = await runStats(args.quick ? STATS_QUICK : STATS_DEFAULTS, progress('stats'));
+  });
+
+  await attempt('auth', async () => {
+    results.auth = await runAuth(args.quick ? AUTH_QUICK : AUTH_DEFAULTS, progress('auth'));
   });
 
   results.markdown = markdown(results);

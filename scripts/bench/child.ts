@@ -8,6 +8,7 @@ const ROLES: Record<string, (payload: any) => Promise<void>> = {
   storage: async (p) => (await import('./storage.ts')).storageChild(p),
   'stats-server': async (p) => (await import('./stats.ts')).statsServer(p),
   'abuse-memory': async (p) => (await import('./abuse.ts')).abuseMemoryChild(p),
+  'auth-server': async (p) => (await import('./auth.ts')).authServer(p),
 };
 
 const [role = '', payload = '{}'] = process.argv.slice(2);
