@@ -97,6 +97,9 @@ describe('signing in', () => {
     const header = first.headers.getSetCookie().join('\n');
     // Loopback over plain HTTP: no Secure, so no __Host- prefix.
     expect(header).toMatch(/^telmark_session=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
+    // The cookie lives as long as the session may at most (30 days for a marketer); the server
+    // enforces the sliding idle limit, which a cookie's Max-Age could not follow.
+    expect(header).toContain('Max-Age=2592000;');
     const token1 = c.cookie.split('=')[1]!;
     await c.post('/api/auth/login', { email: 'mia@example.com', password: PASSWORD });
     const token2 = c.cookie.split('=')[1]!;

@@ -195,6 +195,7 @@ export class Accounts {
     if (id === actor.userId && (!next.roles.includes('admin') || !next.enabled)) {
       throw new AuthError(400, 'you cannot remove your own admin role or disable yourself (another admin can)');
     }
+    if (isActiveAdmin(user) && !isActiveAdmin(next)) await this.keepAnAdmin(id);
     if (said.length === 0) throw new AuthError(400, 'nothing to change: give roles, sites, enabled or reset_totp');
     await this.audit({ ...actor, action: 'user.update', subjectId: id, outcome: 'ok', status: 200, detail: said.join('; ') });
     await this.store.saveUser(next);
@@ -205,7 +206,8 @@ export class Accounts {
 
   /** Removes the account and all its personal data; audit rows keep only the opaque id. */
   async deleteUser(id: string, actor: Actor): Promise<void> {
-    await this.requireUser(id);
+    const user = await this.requireUser(id);
+    if (isActiveAdmin(user)) await this.keepAnAdmin(id);
     await this.audit({ ...actor, action: id === actor.userId ? 'account.delete' : 'user.delete', subjectId: id, outcome: 'ok', status: 200 });
     await this.store.deleteUser(id);
   }
@@ -220,6 +222,12 @@ export class Accounts {
     await this.requireUser(id);
     await this.audit({ ...actor, action: 'user.sessions.end', subjectId: id, outcome: 'ok', status: 200 });
     return this.sessions.endAll(id);
+  }
+
+  /** Refuses a change that would leave no enabled admin (nobody could then manage users). */
+  private async keepAnAdmin(leavingId: string): Promise<void> {
+    const others = (await this.store.listUsers()).filter((u) => u.id !== leavingId && isActiveAdmin(u));
+    if (others.length === 0) throw new AuthError(409, 'this is the last enabled admin: make someone else an admin first');
   }
 
   async requireUser(id: string): Promise<UserRecord> {
@@ -500,6 +508,10 @@ export function publicKey(k: ApiKeyRecord) {
 }
 
 // ---- input checks
+
+function isActiveAdmin(u: UserRecord): boolean {
+  return u.enabled && u.roles.includes('admin') && u.passwordHash !== '';
+}
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/;
 

@@ -36,8 +36,9 @@ export function prepareDummyHash(): void {
 export async function verifyPassword(stored: string | undefined, password: string): Promise<boolean> {
   const target = stored || (await dummyHash());
   try {
-    const ok = await verify(target, password.slice(0, MAX_PASSWORD_LENGTH));
-    return ok && Boolean(stored);
+    // Longer than any password we accept: still one verification, never a match.
+    const ok = await verify(target, password);
+    return ok && Boolean(stored) && [...password].length <= MAX_PASSWORD_LENGTH;
   } catch {
     return false;
   }

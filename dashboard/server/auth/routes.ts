@@ -55,10 +55,13 @@ export function authRoutes(deps: AuthRoutesDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const client = (c: Context) => clientInfo(c, deps.clientIp);
 
-  /** Sets the cookie for a new session, lasting as long as the session may. */
+  /**
+   * Sets the cookie for a new session. It lives as long as the session may at most: the idle
+   * limit is the server's to enforce (it slides with every request, the cookie's Max-Age cannot).
+   */
   const startCookie = (c: Context, token: string, session: SessionRecord, user: UserRecord, secure: boolean) => {
-    const { at } = accounts.sessions.expiry(session, user);
-    setSessionCookie(c, token, secure, (at - session.createdAt) / 1000);
+    const { maxAt } = accounts.sessions.expiry(session, user);
+    setSessionCookie(c, token, secure, (maxAt - accounts.now()) / 1000);
   };
   const secureOrRefuse = (c: Context): boolean => {
     const mode = cookieMode(c, deps.cookies);
