@@ -396,6 +396,8 @@ describe('API keys', () => {
     const query = () =>
       fetch(`${t.dashboardUrl}/api/v2/query`, { method: 'POST', headers: bearer(secret), body: JSON.stringify({ site_id: 'example.com', metrics: ['visitors'], date_range: 'day' }) });
     expect((await query()).status).toBe(200);
+    // Its last use is recorded (written at most once a minute, not per request).
+    await expect.poll(async () => (await client.get('/api/auth/keys')).json.keys[0].last_used_at).toBe(new Date(t.clock.now()).toISOString());
     // A key cannot manage the account, nor open the security API.
     expect((await fetch(`${t.dashboardUrl}/api/auth/keys`, { headers: bearer(secret) })).status).toBe(403);
     expect((await fetch(`${t.dashboardUrl}/api/security/abuse/summary`, { headers: bearer(secret) })).status).toBe(403);

@@ -10,6 +10,31 @@ import { ConfigError } from '../../schema/env.ts';
 import { tempDir } from '../helpers/telmark.ts';
 
 describe('configuration', () => {
+  it('session lifetimes: the defaults of roles.ts, which settings may shorten but never lengthen', () => {
+    const dir = tempDir('telmark-config-');
+    try {
+      const MIN = 60_000;
+      const HOUR = 60 * MIN;
+      expect(dashboardConfig({}, dir.path).lifetimes).toEqual({
+        standard: { idleMs: 14 * 24 * HOUR, maxMs: 30 * 24 * HOUR },
+        privileged: { idleMs: 30 * MIN, maxMs: 12 * HOUR },
+      });
+      const shorter = dashboardConfig({ SESSION_IDLE_MINUTES: '60', SESSION_MAX_HOURS: '8', PRIVILEGED_SESSION_IDLE_MINUTES: '10', PRIVILEGED_SESSION_MAX_HOURS: '2' }, dir.path);
+      expect(shorter.lifetimes).toEqual({ standard: { idleMs: 60 * MIN, maxMs: 8 * HOUR }, privileged: { idleMs: 10 * MIN, maxMs: 2 * HOUR } });
+      expect(() => dashboardConfig({ SESSION_MAX_HOURS: '721' }, dir.path)).toThrow(/^SESSION_MAX_HOURS="721" is invalid: expected a whole number from 1 to 720$/);
+      expect(() => dashboardConfig({ PRIVILEGED_SESSION_IDLE_MINUTES: '31' }, dir.path)).toThrow(/^PRIVILEGED_SESSION_IDLE_MINUTES=.*1 to 30$/);
+      expect(() => dashboardConfig({ DASHBOARD_INSECURE_HTTP: 'maybe' }, dir.path)).toThrow(/^DASHBOARD_INSECURE_HTTP="maybe" is invalid: expected true or false$/);
+      expect(() => dashboardConfig({ AUTH_SECRET_KEY: 'short' }, dir.path)).toThrow(/^AUTH_SECRET_KEY="sho…" is invalid/);
+      // Generated once, mode 600, the same at the next start.
+      const a = dashboardConfig({}, dir.path).authSecretKey;
+      expect(a.length).toBeGreaterThanOrEqual(32);
+      expect(statSync(join(dir.path, 'auth-secret-key')).mode & 0o777).toBe(0o600);
+      expect(dashboardConfig({}, dir.path).authSecretKey).toBe(a);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('has safe defaults', () => {
     const c = collectorConfig({});
     expect(c).toMatchObject({ port: 8000, prefixes: { v4: 24, v6: 48 }, flushIntervalMs: 10_000, retentionMonths: 25, trustedProxies: [] });
