@@ -64,6 +64,12 @@ describe('the first admin', () => {
     expect((await c.post('/api/auth/setup', { token, email: 'second@example.com', password: PASSWORD })).status).toBe(403);
     expect((await c.get('/api/auth/setup')).json).toEqual({ setup_required: false });
     expect((await auditOf('auth.setup')).map((r) => r.outcome)).toEqual(['invalid_token', 'invalid_token']);
+    // Wrong link tokens are throttled per network like failed sign-ins (no flood of audit rows).
+    const from = { 'x-forwarded-for': '192.0.2.99' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await c.post('/api/auth/invite/accept', { token: `${i}`.repeat(43), password: PASSWORD }, from)).status);
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429]);
+    expect((await auditOf('auth.invite.accept')).length).toBe(5);
   });
 });
 

@@ -5,14 +5,13 @@
 import type { AuditEntry } from '../../../schema/audit-log.ts';
 import { normaliseDomain } from '../../../schema/sites.ts';
 import { hashPassword, passwordProblem, prepareDummyHash, verifyPassword } from './passwords.ts';
-import { KEY_SCOPES, permissionsOf, requiresTotp, ROLES, type KeyScope, type Permission, type Role } from './roles.ts';
+import { KEY_SCOPES, permissionsOf, requiresTotp, ROLES, type KeyScope, type LifetimeSettings, type Permission, type Role } from './roles.ts';
 import type { SecretBox } from './secret-box.ts';
 import { SessionManager } from './sessions.ts';
 import { AccountStore, normaliseEmail, type ApiKeyRecord, type SessionRecord, type Sites, type UserRecord } from './store.ts';
 import { LoginThrottle } from './throttle.ts';
 import { newId, newToken, sameDigest, sha256 } from './tokens.ts';
 import { acceptTotp, hashRecoveryCode, looksLikeRecoveryCode, matchRecoveryCode, newRecoveryCodes, newTotpSecret, otpauthUri } from './totp.ts';
-import type { LifetimeSettings } from './roles.ts';
 
 export const SETUP_LINK_MS = 60 * 60_000;
 export const INVITE_MS = 7 * 24 * 60 * 60_000;
@@ -100,11 +99,22 @@ export class Accounts {
     return (await this.store.userCount()) === 0;
   }
 
+  /**
+   * Link tokens (setup, invitations) cannot be guessed (256 bits), but wrong ones are throttled
+   * per network like failed sign-ins, so that nobody can fill the audit log with refusals.
+   */
+  private refuseIfThrottled(link: string, client: ClientInfo): void {
+    const wait = this.throttle.retryAfter(link, client.network);
+    if (wait > 0) throw new AuthError(429, `too many invalid links; try again in ${wait} seconds`, wait);
+  }
+
   /** Creates the first admin from the setup link's token. */
   async completeSetup(token: string, email: string, password: string, client: ClientInfo): Promise<UserRecord> {
+    this.refuseIfThrottled('setup-link', client);
     const s = this.setup;
     const valid = s !== undefined && this.now() < s.expiresAt && sameDigest(sha256(token), s.hash);
     if (!valid || (await this.store.userCount()) > 0) {
+      this.throttle.failed('setup-link', client.network);
       await this.audit({ keyId: 'setup-link', action: 'auth.setup', ip: client.ip, outcome: 'invalid_token', status: 403 });
       throw new AuthError(403, 'this setup link is not valid (it works once, for one hour, while no account exists); restart telmark for a new one');
     }
@@ -158,8 +168,10 @@ export class Accounts {
   }
 
   async acceptInvite(token: string, password: string, client: ClientInfo): Promise<UserRecord> {
+    this.refuseIfThrottled('invite-link', client);
     const user = typeof token === 'string' && token.length >= 32 ? await this.store.findUserByInvite(sha256(token)) : undefined;
     if (!user || !user.inviteHash || this.now() >= user.inviteExpiresAt) {
+      this.throttle.failed('invite-link', client.network);
       await this.audit({ keyId: 'invite-link', action: 'auth.invite.accept', ip: client.ip, outcome: 'invalid_token', status: 403 });
       throw new AuthError(403, 'this invitation is not valid (it works once and ends after 7 days); ask an admin for a new one');
     }
