@@ -366,6 +366,13 @@ describe('roles, sites and CSRF', () => {
     expect((await admin.patch(`/api/users/${(await admin.get('/api/auth/me')).json.user.id}`, { enabled: false })).status).toBe(400);
   });
 
+  it('two invitations of one email at once: one account, one 409', async () => {
+    const admin = await asAdmin();
+    const both = await Promise.all([1, 2].map(() => admin.post('/api/users/invite', { email: 'twice@example.com', roles: ['viewer'] })));
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect((await admin.get('/api/users')).json.users.filter((u: { email: string }) => u.email === 'twice@example.com')).toHaveLength(1);
+  });
+
   it('state changes take JSON only and refuse another Origin; GET changes nothing', async () => {
     const { client } = await signIn(t, 'mia@example.com', { now: t.clock.now });
     const form = await client.post('/api/auth/keys', 'name=x&scopes=stats:read', { 'content-type': 'application/x-www-form-urlencoded' });

@@ -66,6 +66,8 @@ export class Accounts {
   readonly now: () => number;
   private setup?: { hash: string; expiresAt: number };
   private readonly keyWritten = new Map<string, number>();
+  /** Account creations run one at a time, so two at once cannot both take one email. */
+  private creating: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: AccountsDeps) {
     this.store = deps.accounts;
@@ -129,7 +131,13 @@ export class Accounts {
    * Creates a user, with a password (CLI, setup) or as an invitation (no password yet: the
    * returned token goes into a one-time link). Refuses a taken email and a weak password.
    */
-  async createUser(
+  createUser(input: { email: string; password?: string; roles: Role[]; sites: Sites }, actor: Actor): Promise<UserRecord & { inviteToken?: string }> {
+    const run = this.creating.then(() => this.createUserNow(input, actor));
+    this.creating = run.catch(() => {});
+    return run;
+  }
+
+  private async createUserNow(
     input: { email: string; password?: string; roles: Role[]; sites: Sites },
     actor: Actor,
   ): Promise<UserRecord & { inviteToken?: string }> {
