@@ -1,63 +1,25 @@
 // Typed calls for the security API (the abuse buffer's full addresses). The shapes follow
 // collector/abuse/types.ts; the optional fields are what the dashboard adds when it asks several
 // collectors (COLLECTOR_ADMIN_URLS) and merges their answers (dashboard/server/security/remote.ts).
+import type { AbuseRecord, AbuseRule, AbuseSummary as BufferSummary, FlaggedPage as BufferPage } from '../../../collector/abuse/types.ts';
+import type { CollectorError, EraseReport, PartialAnswer } from '../../../collector/abuse/api/errors.ts';
 import { request } from './http.ts';
 
-export type AbuseRule = 'events_10s' | 'events_1m' | 'events_10m' | 'invalid_1m' | 'sites_1m' | 'bot_1m';
+// The shapes are the server's own (type-only imports: nothing of the collector is bundled).
+export type { AbuseRecord, AbuseRule, CollectorError, EraseReport, PartialAnswer };
 
-export interface AbuseRecord {
-  ip: string;
-  first_seen: string;
-  last_seen: string;
-  expires_at: string;
-  events: { last_10s: number; last_1m: number; last_10m: number; total: number };
-  invalid_requests: { last_1m: number; total: number };
-  sites: string[];
-  sites_last_1m: number;
-  bot_user_agents: { last_1m: number; total: number; signals: string[] };
-  flag: { rule: AbuseRule; reason: string; flagged_at: string } | null;
-}
-
-export interface CollectorError {
-  collector: string;
-  error: string;
-}
-
-/** Present when some collectors did not answer: the rest covers only the others. */
-export interface PartialAnswer {
-  partial?: true;
-  errors?: CollectorError[];
-}
-
-export interface AbuseSummary extends PartialAnswer {
-  held: number;
-  flagged: number;
-  max_ips: number;
-  memory_bytes: number;
-  oldest_entry_age_s: number;
-  ttl_s: number;
-  max_age_s: number;
-  evicted_total: number;
-  expired_total: number;
-  erased_total: number;
-  thresholds: Record<AbuseRule, number>;
+export interface AbuseSummary extends BufferSummary, PartialAnswer {
   collectors?: Array<{ url: string; ok: boolean; error?: string }>;
 }
 
-export interface FlaggedPage extends PartialAnswer {
+export interface FlaggedPage extends BufferPage, PartialAnswer {
   results: Array<AbuseRecord & { collector?: string }>;
-  meta: { page: number; limit: number; total: number };
 }
 
 export interface HeldRecord extends AbuseRecord, PartialAnswer {
   collector?: string;
   held_by?: string[];
   records?: Array<AbuseRecord & { collector: string }>;
-}
-
-export interface EraseReport extends PartialAnswer {
-  erased: boolean;
-  erased_by?: string[];
 }
 
 /** The address goes in the path, so it is encoded: an IPv6 address carries colons, a typo anything. */
