@@ -20,7 +20,9 @@ const ABUSERS = ['198.51.100.66', '2001:db8:dead:beef::42'];
 /** Ordinary visitors: held in the buffer (not flagged) and counted. */
 const VISITORS = ['203.0.113.77', '192.0.2.199', '2001:db8:85a3:8d3:1319:8a2e:370:7348'];
 /** Where each staff member's browser is (the dashboard sees it through X-Forwarded-For). */
-const STAFF_IPS = ['100.64.12.34', '2001:db8:5eed:1:2:3:4:5'];
+// One network (/24, /48) per caller: the wrong setup and invite tokens the scan sends count as
+// failures per network, like failed sign-ins, and must not lock one caller out for another.
+const STAFF_IPS = ['100.64.12.34', '2001:db8:5eed:1:2:3:4:5', '100.64.13.34', '2001:db8:5eee:1:2:3:4:5', '100.64.14.34', '2001:db8:5eef:1:2:3:4:5'];
 
 /** Every spelling of an address a response could carry: as sent, canonical, expanded, IPv4-mapped. */
 function spellings(ip: string): string[] {
