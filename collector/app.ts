@@ -127,6 +127,10 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
       }
       const parsed = parseBeacon(await c.req.text());
       if (!parsed.ok) return invalid(c, 400, parsed.field, parsed.error);
+      // What an accepted beacon lost (Plausible's leniency): counted, never a reason to refuse it.
+      const { propsDropped, revenueDropped } = parsed.notes;
+      for (const reason in propsDropped) metrics.inc('telmark_props_dropped_total', { reason }, propsDropped[reason as keyof typeof propsDropped]);
+      if (revenueDropped) metrics.inc('telmark_revenue_dropped_total', { reason: revenueDropped });
       // Checked after the body is read: from here to the 202 nothing awaits, so an event is either
       // refused (the client retries) or booked before the final flush drains the aggregator.
       if (!deps.isAccepting()) return c.json({ error: 'collector is shutting down, retry shortly' }, 503);

@@ -34,17 +34,12 @@ const jsonObject = (inner: z.ZodType) =>
     }
   }, inner);
 
-const props = z
-  .record(
-    z.string().max(LIMITS.propKey, `keys must be at most ${LIMITS.propKey} characters`),
-    z.union([z.string().max(LIMITS.propValue, `values must be at most ${LIMITS.propValue} characters`), z.number(), z.boolean(), z.null()]),
-  )
-  .refine((o) => Object.keys(o).length <= LIMITS.propKeys, `must have at most ${LIMITS.propKeys} keys`);
-
-const revenue = z.object({
-  amount: z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, 'amount must be a number')]),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, 'currency must be a 3-letter ISO code'),
-});
+/**
+ * Props must be an object (anything else is a client bug: 400). Inside it Plausible's rules are
+ * lenient and so are ours: the first 30 keys with scalar values are kept, the rest dropped and
+ * counted (see sanitiseProps).
+ */
+const props = z.record(z.string(), z.unknown());
 
 const beaconSchema = z.object({
   name: z.string().trim().min(1, 'is required').max(LIMITS.name, `must be at most ${LIMITS.name} characters`),
@@ -52,15 +47,98 @@ const beaconSchema = z.object({
   domain: z.string().trim().min(1, 'is required').max(LIMITS.domain, `must be at most ${LIMITS.domain} characters`),
   referrer: z.string().max(LIMITS.referrer, `must be at most ${LIMITS.referrer} characters`).nullish(),
   props: jsonObject(props).nullish(),
-  revenue: jsonObject(revenue).nullish(),
+  // Checked apart (sanitiseRevenue): a malformed revenue drops the revenue, not the event.
+  revenue: z.unknown().optional(),
   interactive: z.boolean().nullish(),
+  // Engagement events only (Plausible's tracker): scroll depth 0-100 and engaged milliseconds.
+  sd: z.unknown().optional(),
+  e: z.unknown().optional(),
 });
 
-export type Beacon = z.infer<typeof beaconSchema>;
+type ParsedBody = z.infer<typeof beaconSchema>;
 
-export type BeaconParse = { ok: true; beacon: Beacon } | { ok: false; error: string; field: string };
+/** A scalar prop value, as the aggregates may keep it. */
+export type PropValue = string | number | boolean | null;
 
-const FIELDS: Array<[keyof Beacon, string]> = [
+export interface Beacon extends Omit<ParsedBody, 'props' | 'revenue' | 'sd' | 'e'> {
+  props?: Record<string, PropValue>;
+  /** Exact decimal text (never a float) and an upper-case ISO 4217 code. */
+  revenue?: { amount: string; currency: string };
+  /** Engagement events: the highest scroll depth of the page, 0-100. */
+  scrollDepth?: number;
+  /** Engagement events: engaged time on the page, ms (0 when out of range). */
+  engagedMs?: number;
+}
+
+/** What was dropped from an accepted beacon, by reason (counted in /metrics). */
+export interface BeaconNotes {
+  propsDropped: Partial<Record<'too_many' | 'not_scalar' | 'key_too_long', number>>;
+  revenueDropped?: 'bad_amount' | 'bad_currency' | 'not_an_object';
+}
+
+/** The name of Plausible's engagement events: not custom events (see the pipeline). */
+export const ENGAGEMENT = 'engagement';
+const MAX_ENGAGED_MS = 30 * 24 * 60 * 60 * 1000;
+
+function sanitiseProps(raw: Record<string, unknown>, notes: BeaconNotes): Record<string, PropValue> {
+  const kept: Record<string, PropValue> = Object.create(null);
+  let n = 0;
+  const drop = (why: keyof BeaconNotes['propsDropped']) => (notes.propsDropped[why] = (notes.propsDropped[why] ?? 0) + 1);
+  for (const [key, value] of Object.entries(raw)) {
+    if (key.length > LIMITS.propKey) drop('key_too_long');
+    else if (!(value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= LIMITS.propValue))) drop('not_scalar');
+    else if (n >= LIMITS.propKeys) drop('too_many');
+    else {
+      kept[key] = value as PropValue;
+      n++;
+    }
+  }
+  return kept;
+}
+
+const AMOUNT = /^-?\d{1,15}(\.\d{1,8})?$/;
+
+function sanitiseRevenue(raw: unknown, notes: BeaconNotes): Beacon['revenue'] {
+  let value = raw;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      // reported below
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    notes.revenueDropped = 'not_an_object';
+    return undefined;
+  }
+  const { amount, currency } = value as { amount?: unknown; currency?: unknown };
+  if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency)) {
+    notes.revenueDropped = 'bad_currency';
+    return undefined;
+  }
+  // JSON numbers arrive as doubles; their shortest text (String(19.99) = "19.99") is the exact
+  // decimal the sender wrote in all but absurd cases. Strings are taken as written.
+  const text = typeof amount === 'number' && Number.isFinite(amount) ? String(amount) : typeof amount === 'string' ? amount.trim() : '';
+  if (!AMOUNT.test(text)) {
+    notes.revenueDropped = 'bad_amount';
+    return undefined;
+  }
+  return { amount: text, currency: currency.toUpperCase() };
+}
+
+/** sd and e of an engagement event, or the 400 message when neither is usable. */
+function engagement(sd: unknown, e: unknown): { scrollDepth?: number; engagedMs?: number } | string {
+  const out: { scrollDepth?: number; engagedMs?: number } = {};
+  if (typeof sd === 'number' && Number.isFinite(sd) && sd >= 0) out.scrollDepth = Math.min(100, Math.round(sd));
+  if (typeof e === 'number' && Number.isFinite(e)) out.engagedMs = e < 0 || e > MAX_ENGAGED_MS ? 0 : Math.round(e);
+  if (out.scrollDepth === undefined && out.engagedMs === undefined) return 'engagement events need sd (scroll depth, 0-100) or e (engaged time, ms)';
+  return out;
+}
+
+
+export type BeaconParse = { ok: true; beacon: Beacon; notes: BeaconNotes } | { ok: false; error: string; field: string };
+
+const FIELDS: Array<[keyof ParsedBody, string]> = [
   ['name', 'n'],
   ['url', 'u'],
   ['domain', 'd'],
@@ -68,6 +146,8 @@ const FIELDS: Array<[keyof Beacon, string]> = [
   ['props', 'p'],
   ['revenue', '$'],
   ['interactive', 'i'],
+  ['sd', 'sd'],
+  ['e', 'e'],
 ];
 
 /**
@@ -93,7 +173,20 @@ export function parseBeacon(text: string): BeaconParse {
     if (v !== undefined) normalised[long] = v;
   }
   const result = beaconSchema.safeParse(normalised);
-  if (result.success) return { ok: true, beacon: result.data };
+  if (result.success) {
+    const { props: rawProps, revenue: rawRevenue, sd, e, ...rest } = result.data;
+    const notes: BeaconNotes = { propsDropped: {} };
+    const beacon: Beacon = rest;
+    if (rawProps) beacon.props = sanitiseProps(rawProps as Record<string, unknown>, notes);
+    if (rawRevenue !== undefined && rawRevenue !== null) beacon.revenue = sanitiseRevenue(rawRevenue, notes);
+    if (beacon.revenue === undefined) delete beacon.revenue;
+    if (beacon.name === ENGAGEMENT) {
+      const measured = engagement(sd, e);
+      if (typeof measured === 'string') return { ok: false, field: 'sd', error: `sd: ${measured}` };
+      Object.assign(beacon, measured);
+    }
+    return { ok: true, beacon, notes };
+  }
   const issue = result.error.issues[0]!;
   const top = String(issue.path[0] ?? 'body');
   const field = sentAs[top] ?? top;

@@ -45,6 +45,12 @@ export class SessionStore {
     return this.cache.size;
   }
 
+  /** The visitor's live visit, unchanged (engagement events read it but never open or extend one). */
+  peek(key: string, now: number): Session | undefined {
+    const current = this.cache.get(key);
+    return current && now - current.lastSeenAt <= this.idleMs ? current : undefined;
+  }
+
   /**
    * Books one event into the visitor's visit, opening a new visit when there is none or the last
    * one went idle. `interactive` false (Plausible's `i: false`) neither ends a bounce nor extends

@@ -14,9 +14,11 @@ export type DropReason =
   | 'bot'
   | 'referrer_spam'
   | 'abuse'
+  /** An engagement event without a live visit: engagement never starts a visit. */
+  | 'no_visit'
   | 'shutting_down';
 
-export const DROP_REASONS: DropReason[] = ['unknown_site', 'dnt', 'gpc', 'no_ip', 'bot', 'referrer_spam', 'abuse', 'shutting_down'];
+export const DROP_REASONS: DropReason[] = ['unknown_site', 'dnt', 'gpc', 'no_ip', 'bot', 'referrer_spam', 'abuse', 'no_visit', 'shutting_down'];
 
 /** What the HTTP layer knows about the request, besides the beacon body. */
 export interface RequestFacts {

@@ -1,3 +1,4 @@
+import { ENGAGEMENT } from '../beacon.ts';
 import { botReason } from '../classify/bot.ts';
 import { classifyAcquisition, directAcquisition } from '../classify/acquisition.ts';
 import { cleanPath } from '../classify/path.ts';
@@ -115,6 +116,14 @@ export const computeVisitorKey: Step = (ev, ctx) => {
  * navigation is never a new source (and, opening a visit, counts as Direct).
  */
 export const trackVisit: Step = (ev, ctx) => {
+  if (ev.beacon.name === ENGAGEMENT) {
+    // Plausible's engagement events report on a page already viewed: they never start a visit,
+    // end a bounce or lengthen a visit.
+    const session = ctx.sessions.peek(`${ev.site!.domain}\x1f${ev.visitorKey}`, ev.request.receivedAt);
+    if (!session) return 'no_visit';
+    ev.visit = { session, isNew: false, visits: 0, bounces: 0, duration: 0 };
+    return undefined;
+  }
   const acq = ev.acquisition!;
   const interactive = ev.beacon.name === 'pageview' || ev.beacon.interactive !== false;
   ev.visit = ctx.sessions.track(`${ev.site!.domain}\x1f${ev.visitorKey}`, ev.request.receivedAt, interactive, () => {
@@ -141,6 +150,9 @@ function visitCubes(e: Acquisition, entryPage: string, tech: UserAgentInfo): Vis
  * where it began, under the source it came from.
  */
 export const aggregate: Step = (ev, ctx) => {
+  // Engagement is not an event: it counts in no event metric. (Its scroll depth and engaged time
+  // are page metrics that the pages cube does not hold yet.)
+  if (ev.beacon.name === ENGAGEMENT) return undefined;
   const { session, visits, bounces, duration } = ev.visit!;
   const site = ev.site!.domain;
   const vk = ev.visitorKey!;

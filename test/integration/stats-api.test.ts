@@ -44,9 +44,10 @@ describe('Stats API v2 over real aggregates', () => {
   it('totals: visitors, visits, pageviews, events, bounce rate, duration, views per visit', async () => {
     const { status, json } = await t.query({ site_id: 'example.com', metrics: ALL, date_range: 'day' });
     expect(status).toBe(200);
-    // 3 visitors, 3 visits, 5 pageviews, 1 event; 1 of 3 visits bounced (33%);
-    // durations 60 + 0 + 40 = 100 s over 3 visits (33 s); 5/3 = 1.67 views per visit.
-    expect(json.results).toEqual([{ metrics: [3, 3, 5, 1, 33, 33, 1.67], dimensions: [] }]);
+    // 3 visitors, 3 visits, 5 pageviews, 6 events (Plausible's definition: pageviews plus the one
+    // custom event); 1 of 3 visits bounced (33%); durations 60 + 0 + 40 = 100 s over 3 visits
+    // (33 s); 5/3 = 1.67 views per visit.
+    expect(json.results).toEqual([{ metrics: [3, 3, 5, 6, 33, 33, 1.67], dimensions: [] }]);
     expect(json.query.date_range).toEqual(['2026-11-20', '2026-11-20']);
     expect(json.meta.time_zone).toBe('Europe/Berlin');
   });
@@ -60,9 +61,9 @@ describe('Stats API v2 over real aggregates', () => {
       order_by: [['visit:channel', 'asc']],
     });
     expect(json.results).toEqual([
-      { dimensions: ['Email', 'newsletter'], metrics: [1, 1, 0, 100] },
-      { dimensions: ['Organic Search', 'Google'], metrics: [1, 2, 0, 0] },
-      { dimensions: ['Paid Search', 'Google'], metrics: [1, 2, 1, 0] },
+      { dimensions: ['Email', 'newsletter'], metrics: [1, 1, 1, 100] },
+      { dimensions: ['Organic Search', 'Google'], metrics: [1, 2, 2, 0] },
+      { dimensions: ['Paid Search', 'Google'], metrics: [1, 2, 3, 0] },
     ]);
   });
 
@@ -84,11 +85,11 @@ describe('Stats API v2 over real aggregates', () => {
   it('pages, entry pages and devices are their own cubes', async () => {
     const pages = await t.query({ site_id: 'example.com', metrics: ['pageviews', 'events'], date_range: 'day', dimensions: ['event:page'], order_by: [['event:page', 'asc']] });
     expect(pages.json.results).toEqual([
-      { dimensions: ['/'], metrics: [1, 0] },
-      { dimensions: ['/blog/post-1'], metrics: [1, 0] },
-      { dimensions: ['/blog/post-2'], metrics: [1, 1] },
-      { dimensions: ['/pricing'], metrics: [1, 0] },
-      { dimensions: ['/signup'], metrics: [1, 0] },
+      { dimensions: ['/'], metrics: [1, 1] },
+      { dimensions: ['/blog/post-1'], metrics: [1, 1] },
+      { dimensions: ['/blog/post-2'], metrics: [1, 2] },
+      { dimensions: ['/pricing'], metrics: [1, 1] },
+      { dimensions: ['/signup'], metrics: [1, 1] },
     ]);
     const entries = await t.query({ site_id: 'example.com', metrics: ['visits', 'bounce_rate'], date_range: 'day', dimensions: ['visit:entry_page'], order_by: [['visit:entry_page', 'asc']] });
     expect(entries.json.results).toEqual([

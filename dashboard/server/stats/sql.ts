@@ -29,7 +29,8 @@ const METRIC_SQL: Record<Metric, string> = {
   visitors: 'sum(s_visitors)',
   visits: 'sum(s_visits)',
   pageviews: 'sum(s_pageviews)',
-  events: 'sum(s_events)',
+  // Plausible's definition: pageviews plus custom events (engagement events are neither).
+  events: 'sum(s_pageviews) + sum(s_events)',
   bounce_rate: 'if(sum(s_visits) > 0, round(100 * sum(s_bounces) / sum(s_visits)), 0)',
   visit_duration: 'if(sum(s_visits) > 0, round(sum(s_duration) / sum(s_visits)), 0)',
   views_per_visit: 'if(sum(s_visits) > 0, round(sum(s_pageviews) / sum(s_visits), 2), 0)',
