@@ -42,3 +42,7 @@ export const AUDIT_LOG_TABLE = 'audit_log';
 export const USERS_TABLE = 'users';
 export const LOGIN_SESSIONS_TABLE = 'login_sessions';
 export const API_KEYS_TABLE = 'api_keys';
+
+/** Site settings for conversions (dashboard/server/goals writes them, the collector reads them). */
+export const GOALS_TABLE = 'goals';
+export const SITE_PROPS_TABLE = 'site_props';

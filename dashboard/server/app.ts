@@ -1,6 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import type { AuditEntry } from '../../schema/audit-log.ts';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
@@ -12,6 +13,7 @@ import { jsonOnly, sameOrigin } from './auth/csrf.ts';
 import { canSeeSite, principalMiddleware, requires, type AuthEnv } from './auth/principal.ts';
 import { authRoutes } from './auth/routes.ts';
 import { usersRoutes } from './auth/users-routes.ts';
+import { goalsRoutes } from './goals/routes.ts';
 import { planQuery, StatsQueryError } from './stats/query.ts';
 import { runQuery } from './stats/run.ts';
 
@@ -27,6 +29,8 @@ export interface DashboardAppDeps {
   clientIp: ClientIp;
   /** DASHBOARD_PUBLIC_URL: the dashboard as people reach it (invite links). */
   publicUrl?: string;
+  /** The audit log (site settings changes; accounts audit through `accounts`). */
+  audit: (entry: AuditEntry) => Promise<void>;
   privacyMinVisitors: number;
   /** How long hour cubes are kept (time:hour queries cannot reach further back). */
   hourlyRetentionDays?: number;
@@ -94,6 +98,8 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     if (!sitesCache || now() - sitesCache.at > 10_000) sitesCache = { at: now(), sites: await listSites(deps.store) };
     return sitesCache.sites;
   };
+
+  app.route('/api/v1/sites', goalsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log }));
 
   app.get('/api/sites', requires('stats:read'), async (c) => {
     const p = c.get('principal')!;

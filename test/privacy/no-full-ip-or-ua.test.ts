@@ -77,7 +77,8 @@ const forbidden = [...IPS, ...ABUSERS, ...UAS, CLICK_ID, 'secret-query', 'privat
 
 it('counted what it was sent (the scan below is over real data)', async () => {
   const { json } = await t.query({ site_id: 'example.com', metrics: ['visitors', 'pageviews', 'events'], date_range: 'day' });
-  expect(json.results[0].metrics).toEqual([IPS.length * UAS.length, IPS.length * UAS.length, IPS.length * UAS.length]);
+  // One pageview and one custom event per person: events = pageviews + custom events.
+  expect(json.results[0].metrics).toEqual([IPS.length * UAS.length, IPS.length * UAS.length, 2 * IPS.length * UAS.length]);
   // The bursts were dropped whole (held, then dropped once their address was flagged).
   expect(await t.metric('telmark_events_dropped_total{reason="abuse"}')).toBeGreaterThan(0);
   const audited = await (await t.store.client.query({ query: `SELECT count() AS n FROM ${t.store.table('audit_log')}`, format: 'JSONEachRow' })).json<{ n: string }>();

@@ -69,6 +69,7 @@ interface Caller {
   totpUri?: string;
   /** Ids this caller made during the scan (its API key), for the routes that take them. */
   keyId?: string;
+  goalId?: string;
 }
 
 const CALLERS: { who: string; roles: Role[]; sites: 'all' | string[] }[] = [
@@ -95,6 +96,7 @@ function dashboardRoutes(): { method: string; path: string }[] {
     securityApiKeys: [SECURITY_KEY],
     cookies: { insecureHttp: false, isHttps: () => false },
     clientIp: () => undefined,
+    audit: async () => {},
     privacyMinVisitors: 1,
     isReady: () => true,
     log: () => {},
@@ -185,6 +187,15 @@ async function requestsFor(c: Caller, method: string, path: string): Promise<{ u
       ];
     case 'GET /api/security/abuse/flagged':
       return [{ url: `${path}?page=1&limit=50` }];
+    case 'GET /api/v1/sites/:site/goals':
+    case 'GET /api/v1/sites/:site/props':
+      return [{ url: path.replace(':site', 'example.com') }];
+    case 'POST /api/v1/sites/:site/goals':
+      return [{ url: path.replace(':site', 'example.com'), body: { type: 'event', event_name: `Scan ${c.who}`, currency: 'EUR' } }];
+    case 'PUT /api/v1/sites/:site/props':
+      return [{ url: path.replace(':site', 'example.com'), body: { allowed: ['plan'] } }];
+    case 'DELETE /api/v1/sites/:site/goals/:id':
+      return [{ url: path.replace(':site', 'example.com').replace(':id', c.goalId ?? 'g_0123456789abcdef') }];
   }
   if (path.includes(':ip')) {
     // Every spelling the API accepts for the flagged addresses (canonical, expanded, IPv4-mapped).
@@ -198,6 +209,7 @@ async function scan(c: Caller, route: { method: string; path: string }): Promise
   for (const req of await requestsFor(c, route.method, route.path)) {
     const answer = await record(c, req.client ?? c.client, route.method, route.path, req.url, req.body);
     if (route.path === '/api/auth/keys' && route.method === 'POST' && answer.status === 201) c.keyId = answer.json.key.id;
+    if (route.path === '/api/v1/sites/:site/goals' && route.method === 'POST' && answer.status === 201) c.goalId = answer.json.goal.id;
   }
 }
 
@@ -344,6 +356,19 @@ describe('who may call what', () => {
     expect(status('admin', 'PATCH', '/api/users/:id')).toEqual([200]);
     expect(status('admin', 'DELETE', '/api/users/:id/sessions')).toEqual([200]);
     expect(status('admin', 'DELETE', '/api/users/:id')).toEqual([400]);
+  });
+
+  it('site settings (goals, allowed props): admins and marketers may, viewers and security staff get 403', () => {
+    for (const who of ['admin', 'marketer', 'marketer+viewer']) {
+      expect(status(who, 'POST', '/api/v1/sites/:site/goals'), who).toEqual([201]);
+      expect(status(who, 'DELETE', '/api/v1/sites/:site/goals/:id'), who).toEqual([200]);
+      expect(status(who, 'PUT', '/api/v1/sites/:site/props'), who).toEqual([200]);
+    }
+    for (const who of ['viewer', 'security']) {
+      for (const [method, path] of [['GET', '/api/v1/sites/:site/goals'], ['POST', '/api/v1/sites/:site/goals'], ['PUT', '/api/v1/sites/:site/props']] as const) {
+        expect(status(who, method, path), `${who} ${method} ${path}`).toEqual([403]);
+      }
+    }
   });
 
   it('every signed-in role reaches its own account routes; the calls that end things worked when called last', () => {

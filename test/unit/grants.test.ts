@@ -3,15 +3,15 @@ import { grantStatements } from '../../schema/grants.ts';
 
 describe('least-privilege grants', () => {
   const sql = grantStatements('telmark', { collector: 'tc', dashboard: 'td' }, { collector: "p'w", dashboard: 'x' });
-  it('the collector may only insert aggregates, read sites, fold hour cubes into day cubes and append to the audit log', () => {
+  it('the collector may only insert aggregates, read sites and their goal settings, fold hour cubes into day cubes and append to the audit log', () => {
     const collector = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO tc'));
-    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.sites|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings|INSERT ON telmark\.audit_log) TO tc$/;
+    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.(sites|goals|site_props)|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings|INSERT ON telmark\.audit_log) TO tc$/;
     for (const g of collector) expect(g).toMatch(allowed);
-    expect(collector).toHaveLength(4 + 1 + 8 + 1 + 1);
+    expect(collector).toHaveLength(4 + 3 + 8 + 1 + 1);
     expect(collector).toContain('GRANT INSERT ON telmark.audit_log TO tc');
     expect(collector.some((g) => /ALTER|DROP|ALL/.test(g))).toBe(false);
   });
-  it('the dashboard may only read aggregates, append to the audit log, and keep the accounts', () => {
+  it('the dashboard may only read aggregates, append to the audit log, keep the accounts and write site settings', () => {
     const dashboard = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO td'));
     const writes = dashboard.filter((s) => !s.startsWith('GRANT SELECT ON telmark.'));
     expect(writes).toEqual([
@@ -19,6 +19,8 @@ describe('least-privilege grants', () => {
       'GRANT SELECT, INSERT, ALTER DELETE ON telmark.users TO td',
       'GRANT SELECT, INSERT, ALTER DELETE ON telmark.login_sessions TO td',
       'GRANT SELECT, INSERT, ALTER DELETE ON telmark.api_keys TO td',
+      'GRANT SELECT, INSERT ON telmark.goals TO td',
+      'GRANT SELECT, INSERT ON telmark.site_props TO td',
     ]);
     expect(dashboard.some((s) => s.includes('ingest_'))).toBe(false);
   });

@@ -39,7 +39,7 @@ export interface RoleDefinition {
 export const ROLES: Record<Role, RoleDefinition> = {
   admin: {
     description: 'Users, roles, sites, API keys and settings; sees statistics. Not the abuse buffer.',
-    permissions: ['account', 'users:manage', 'stats:read'],
+    permissions: ['account', 'users:manage', 'stats:read', 'site-settings:write'],
     requiresTotp: true,
     lifetime: 'privileged',
   },
@@ -89,7 +89,7 @@ export interface LifetimeSettings {
 }
 
 /** API key scopes, and the permission each one carries (a key never gets `account`). */
-export const KEY_SCOPES = { 'stats:read': 'stats:read', security: 'security:abuse' } as const satisfies Record<string, Permission>;
+export const KEY_SCOPES = { 'stats:read': 'stats:read', 'site-settings': 'site-settings:write', security: 'security:abuse' } as const satisfies Record<string, Permission>;
 export type KeyScope = keyof typeof KEY_SCOPES;
 
 export function isKeyScope(x: unknown): x is KeyScope {

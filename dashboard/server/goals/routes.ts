@@ -1,0 +1,175 @@
+// /api/v1/sites/{site}/goals and /api/v1/sites/{site}/props: a site's goals (event, page and
+// scroll goals, as in Plausible) and the prop keys it allows to be aggregated. For admins and
+// marketers (`site-settings:write`), by session or key, on their own sites only; every change is
+// audited before it is made.
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AuditEntry } from '../../../schema/audit-log.ts';
+import type { Store } from '../../../schema/client.ts';
+import { listGoals, saveGoal, allowedProps, setAllowedProps, type Goal } from '../../../schema/goals.ts';
+import { normaliseDomain, type Site } from '../../../schema/sites.ts';
+import { pathPatternProblem } from '../../../collector/goals/path-pattern.ts';
+import { AUDIT_DOWN, AuthError } from '../auth/accounts.ts';
+import { canSeeSite, requires, type AuthEnv } from '../auth/principal.ts';
+import { actorOf, body } from '../auth/routes.ts';
+import { newId } from '../auth/tokens.ts';
+
+export interface GoalsRoutesDeps {
+  store: Store;
+  /** The registered sites (cached by the caller). */
+  sites: () => Promise<Site[]>;
+  audit: (entry: AuditEntry) => Promise<void>;
+  now: () => number;
+  log: (line: string) => void;
+}
+
+/** Names that are not custom events: pageviews and Plausible's engagement events. */
+const NOT_CUSTOM = new Set(['pageview', 'engagement']);
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+export const MAX_GOAL_PROPS = 3;
+export const MAX_ALLOWED_PROPS = 30;
+
+const displayName = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters').optional();
+const path = z.string().superRefine((p, ctx) => {
+  const problem = pathPatternProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const GOAL = z.discriminatedUnion(
+  'type',
+  [
+    z.object({
+      type: z.literal('event'),
+      event_name: z
+        .string()
+        .trim()
+        .min(1, 'is required')
+        .max(120, 'must be at most 120 characters')
+        .refine((n) => !NOT_CUSTOM.has(n), 'pageview and engagement are not custom events; use a page goal for a page'),
+      props: z
+        .record(z.string().min(1).max(300), z.string().max(2000))
+        .refine((o) => Object.keys(o).length <= MAX_GOAL_PROPS, `at most ${MAX_GOAL_PROPS} prop conditions`)
+        .optional(),
+      currency: z
+        .string()
+        .transform((c) => c.toUpperCase())
+        .refine((c) => CURRENCIES.has(c), 'an ISO 4217 currency code such as EUR or USD')
+        .optional(),
+      display_name: displayName,
+    }),
+    z.object({ type: z.literal('page'), path, display_name: displayName }),
+    z.object({
+      type: z.literal('scroll'),
+      path,
+      threshold: z.number().int('must be a whole number').min(1, 'from 1 to 100').max(100, 'from 1 to 100'),
+      display_name: displayName,
+    }),
+  ],
+  { error: 'one of event, page, scroll' },
+);
+const PROPS = z.object({
+  allowed: z.array(z.string().trim().min(1, 'keys must not be empty').max(300, 'keys must be at most 300 characters')).max(MAX_ALLOWED_PROPS, `at most ${MAX_ALLOWED_PROPS} keys`),
+});
+
+/** A goal as the API shows it. Event goals count over their whole history; page and scroll goals since they were made. */
+export function publicGoal(g: Goal) {
+  const created = new Date(g.createdAt).toISOString();
+  return {
+    id: g.id,
+    type: g.type,
+    display_name: g.displayName,
+    ...(g.type === 'event' ? { event_name: g.eventName, props: g.props, currency: g.currency || null } : { path: g.path }),
+    ...(g.type === 'scroll' ? { threshold: g.threshold } : {}),
+    created_at: created,
+    counting_since: g.type === 'event' ? null : created,
+  };
+}
+
+/** Plausible's default display names. */
+function defaultName(input: z.infer<typeof GOAL>): string {
+  if (input.type === 'event') return input.event_name;
+  if (input.type === 'page') return `Visit ${input.path}`;
+  return `Scroll ${input.threshold}% on ${input.path}`;
+}
+
+export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  /** Goal creations run one at a time, so two at once cannot both take one display name. */
+  let creating: Promise<unknown> = Promise.resolve();
+
+  /** The site of the path, if the caller may see it; otherwise 404 as for a site that does not exist. */
+  const siteOf = async (c: Context<AuthEnv>): Promise<Site> => {
+    const domain = normaliseDomain(c.req.param('site') ?? '');
+    const site = (await deps.sites()).find((s) => s.domain === domain);
+    if (!site || !canSeeSite(c.get('principal')!, site.domain)) throw new AuthError(404, `no site "${domain.slice(0, 253)}" among yours`);
+    return site;
+  };
+
+  const audit = async (entry: AuditEntry): Promise<void> => {
+    try {
+      await deps.audit(entry);
+    } catch (err) {
+      deps.log(`goals: audit log unavailable (${err instanceof Error ? err.name : 'error'}); refused ${entry.action}`);
+      throw new AuthError(503, AUDIT_DOWN);
+    }
+  };
+
+  app.get('/:site/goals', requires('site-settings:write'), async (c) => {
+    const site = await siteOf(c);
+    return c.json({ goals: (await listGoals(deps.store, site.domain)).map(publicGoal) });
+  });
+
+  app.post('/:site/goals', requires('site-settings:write'), async (c) => {
+    const site = await siteOf(c);
+    const input = await body(c, GOAL);
+    const make = async () => {
+      const name = input.display_name ?? defaultName(input);
+      const existing = await listGoals(deps.store, site.domain);
+      if (existing.some((g) => g.displayName.toLowerCase() === name.toLowerCase())) {
+        throw new AuthError(409, `display_name: a goal named "${name}" exists already on ${site.domain}`);
+      }
+      const goal: Goal = {
+        site: site.domain,
+        id: newId('g'),
+        type: input.type,
+        displayName: name,
+        eventName: input.type === 'event' ? input.event_name : '',
+        props: input.type === 'event' ? (input.props ?? {}) : {},
+        path: input.type === 'event' ? '' : input.path,
+        threshold: input.type === 'scroll' ? input.threshold : 0,
+        currency: input.type === 'event' ? (input.currency ?? '') : '',
+        createdAt: deps.now(),
+      };
+      await audit({ ...actorOf(c.get('principal')!), action: 'goal.create', outcome: 'ok', status: 201, detail: `goal ${goal.id} (${goal.type}) on ${site.domain}` });
+      await saveGoal(deps.store, goal);
+      return goal;
+    };
+    const run = creating.then(make);
+    creating = run.catch(() => {});
+    return c.json({ goal: publicGoal(await run) }, 201);
+  });
+
+  app.delete('/:site/goals/:id', requires('site-settings:write'), async (c) => {
+    const site = await siteOf(c);
+    const goal = (await listGoals(deps.store, site.domain)).find((g) => g.id === c.req.param('id'));
+    if (!goal) throw new AuthError(404, 'no such goal on this site');
+    await audit({ ...actorOf(c.get('principal')!), action: 'goal.delete', outcome: 'ok', status: 200, detail: `goal ${goal.id} (${goal.type}) on ${site.domain}` });
+    await saveGoal(deps.store, goal, true);
+    return c.json({ deleted: true });
+  });
+
+  app.get('/:site/props', requires('site-settings:write'), async (c) => {
+    const site = await siteOf(c);
+    return c.json({ allowed: await allowedProps(deps.store, site.domain) });
+  });
+
+  app.put('/:site/props', requires('site-settings:write'), async (c) => {
+    const site = await siteOf(c);
+    const { allowed } = await body(c, PROPS);
+    const keys = [...new Set(allowed)];
+    await audit({ ...actorOf(c.get('principal')!), action: 'props.allow', outcome: 'ok', status: 200, detail: `${keys.length} prop key(s) allowed on ${site.domain}` });
+    await setAllowedProps(deps.store, site.domain, keys, deps.now());
+    return c.json({ allowed: keys });
+  });
+
+  return app;
+}

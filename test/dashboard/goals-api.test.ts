@@ -1,0 +1,133 @@
+// Goals and allowed prop keys per site (issue 8 §2 and §5's settings API) over real HTTP and
+// chDB: Plausible's three kinds with their default display names, 400 naming the field, 409 for
+// a duplicate name, who may (admins and marketers, by session or key) and on which sites.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compilePathPattern, pathPatternProblem } from '../../collector/goals/path-pattern.ts';
+import { auditRows, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
+import { CookieClient, createUser, signIn } from '../helpers/accounts.ts';
+
+let t: TestTelmark;
+let marketer: CookieClient;
+const GOALS = '/api/v1/sites/example.com/goals';
+
+beforeAll(async () => {
+  t = await startTestTelmark({ SITES: 'example.com,other.example' });
+  await createUser(t, 'mia@example.com', ['marketer'], { sites: ['example.com'] });
+  marketer = (await signIn(t, 'mia@example.com', { now: t.clock.now })).client;
+}, 60_000);
+afterAll(async () => {
+  await t?.destroy();
+});
+
+describe('goals', () => {
+  it('creates the three kinds with Plausible\'s default display names; event goals count their history, the others since they were made', async () => {
+    const signup = await marketer.post(GOALS, { type: 'event', event_name: 'Signup', currency: 'eur' });
+    expect(signup.status).toBe(201);
+    expect(signup.json.goal).toEqual({
+      id: expect.stringMatching(/^g_[0-9a-f]{16}$/),
+      type: 'event',
+      display_name: 'Signup',
+      event_name: 'Signup',
+      props: {},
+      currency: 'EUR',
+      created_at: new Date(t.clock.now()).toISOString(),
+      counting_since: null,
+    });
+    const page = await marketer.post(GOALS, { type: 'page', path: '/thank-you' });
+    expect(page.json.goal).toMatchObject({ type: 'page', display_name: 'Visit /thank-you', path: '/thank-you', counting_since: new Date(t.clock.now()).toISOString() });
+    const scroll = await marketer.post(GOALS, { type: 'scroll', path: '/blog/**', threshold: 75 });
+    expect(scroll.json.goal).toMatchObject({ type: 'scroll', display_name: 'Scroll 75% on /blog/**', threshold: 75 });
+    const plan = await marketer.post(GOALS, { type: 'event', event_name: 'Signup', props: { plan: 'pro' }, display_name: 'Pro signup' });
+    expect(plan.json.goal).toMatchObject({ display_name: 'Pro signup', props: { plan: 'pro' }, currency: null });
+    const list = await marketer.get(GOALS);
+    expect(list.json.goals.map((g: { display_name: string }) => g.display_name)).toEqual(['Signup', 'Visit /thank-you', 'Scroll 75% on /blog/**', 'Pro signup']);
+  });
+
+  it('a duplicate display name is a 409; bad input a 400 naming the field', async () => {
+    const dup = await marketer.post(GOALS, { type: 'event', event_name: 'SIGNUP', display_name: 'signup' });
+    expect(dup.status).toBe(409);
+    expect(dup.json.error).toMatch(/^display_name: a goal named "signup" exists already/);
+    const cases: Array<[unknown, RegExp]> = [
+      [{ event_name: 'x' }, /^type: one of event, page, scroll/],
+      [{ type: 'event', event_name: '' }, /^event_name: is required/],
+      [{ type: 'event', event_name: 'pageview' }, /^event_name: pageview and engagement are not custom events/],
+      [{ type: 'event', event_name: 'Buy', currency: 'XXZ' }, /^currency: an ISO 4217 currency code/],
+      [{ type: 'event', event_name: 'Buy', props: { a: '1', b: '2', c: '3', d: '4' } }, /^props: at most 3 prop conditions/],
+      [{ type: 'page', path: 'thank-you' }, /^path: must start with "\/"/],
+      [{ type: 'page', path: '/a?b=1' }, /^path: a path without spaces, query string or fragment/],
+      [{ type: 'scroll', path: '/blog', threshold: 0 }, /^threshold: from 1 to 100/],
+      [{ type: 'scroll', path: '/blog', threshold: 50.5 }, /^threshold: must be a whole number/],
+      [{ type: 'page', path: '/x', display_name: ' ' }, /^display_name: must not be empty/],
+    ];
+    for (const [body, error] of cases) {
+      const res = await marketer.post(GOALS, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error, JSON.stringify(body)).toMatch(error);
+    }
+  });
+
+  it('deletes a goal (then its name is free again); an unknown goal is a 404', async () => {
+    const goals = (await marketer.get(GOALS)).json.goals as Array<{ id: string; display_name: string }>;
+    const target = goals.find((g) => g.display_name === 'Visit /thank-you')!;
+    expect((await marketer.del(`${GOALS}/${target.id}`)).json).toEqual({ deleted: true });
+    expect((await marketer.get(GOALS)).json.goals.map((g: { id: string }) => g.id)).not.toContain(target.id);
+    expect((await marketer.del(`${GOALS}/${target.id}`)).status).toBe(404);
+    expect((await marketer.post(GOALS, { type: 'page', path: '/thank-you' })).status).toBe(201);
+  });
+
+  it('admins and marketers only, on their own sites, by session or by a key with the site-settings scope', async () => {
+    expect((await marketer.get('/api/v1/sites/other.example/goals')).status).toBe(404);
+    expect((await marketer.get('/api/v1/sites/nope.example/goals')).status).toBe(404);
+    await createUser(t, 'vic@example.com', ['viewer']);
+    const viewer = (await signIn(t, 'vic@example.com', { now: t.clock.now })).client;
+    expect((await viewer.get(GOALS)).status).toBe(403);
+    expect((await viewer.post(GOALS, { type: 'page', path: '/x' })).status).toBe(403);
+    const settingsKey = (await marketer.post('/api/auth/keys', { name: 'goals script', scopes: ['site-settings'], sites: ['example.com'] })).json.secret;
+    const statsKey = (await marketer.post('/api/auth/keys', { name: 'report', scopes: ['stats:read'], sites: ['example.com'] })).json.secret;
+    const withKey = (key: string, method = 'GET', body?: unknown) =>
+      fetch(`${t.dashboardUrl}${GOALS}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect((await withKey(settingsKey)).status).toBe(200);
+    expect((await withKey(settingsKey, 'POST', { type: 'event', event_name: 'Download' })).status).toBe(201);
+    expect((await withKey(statsKey)).status).toBe(403);
+    // A viewer cannot make a key wider than their roles.
+    expect((await viewer.post('/api/auth/keys', { name: 'x', scopes: ['site-settings'] })).status).toBe(403);
+  });
+
+  it('every change is audited, with the acting user', async () => {
+    const rows = await auditRows(t);
+    expect(rows.filter((r) => r.action === 'goal.create').length).toBe(6);
+    expect(rows.filter((r) => r.action === 'goal.delete').length).toBe(1);
+    expect(rows.filter((r) => r.action === 'goal.create').every((r) => r.user_id.startsWith('u_'))).toBe(true);
+  });
+});
+
+describe('allowed prop keys', () => {
+  it('none by default; PUT sets the list; more than 30 keys or empty keys are a 400', async () => {
+    const props = '/api/v1/sites/example.com/props';
+    expect((await marketer.get(props)).json).toEqual({ allowed: [] });
+    expect((await marketer.call('PUT', props, { allowed: ['plan', 'author', 'plan'] })).json).toEqual({ allowed: ['plan', 'author'] });
+    expect((await marketer.get(props)).json).toEqual({ allowed: ['plan', 'author'] });
+    const tooMany = await marketer.call('PUT', props, { allowed: Array.from({ length: 31 }, (_, i) => `k${i}`) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.error).toMatch(/^allowed: at most 30 keys/);
+    expect((await marketer.call('PUT', props, { allowed: [''] })).status).toBe(400);
+    expect((await auditRows(t)).filter((r) => r.action === 'props.allow').length).toBe(1);
+  });
+});
+
+describe('path patterns', () => {
+  it('* matches within one segment, ** across segments; everything else is literal', () => {
+    const one = compilePathPattern('/blog/*');
+    expect(['/blog/post', '/blog/'].map(one)).toEqual([true, true]);
+    expect(['/blog/a/b', '/blog', '/blogx/post'].map(one)).toEqual([false, false, false]);
+    const any = compilePathPattern('/blog/**');
+    expect(['/blog/a', '/blog/a/b/c'].map(any)).toEqual([true, true]);
+    expect(any('/blog')).toBe(false);
+    expect(compilePathPattern('/docs/*/setup')('/docs/v2/setup')).toBe(true);
+    expect(compilePathPattern('/docs/*/setup')('/docs/v2/x/setup')).toBe(false);
+    expect(compilePathPattern('/a.b+c')('/a.b+c')).toBe(true);
+    expect(compilePathPattern('/a.b+c')('/aXb+c')).toBe(false);
+    expect(pathPatternProblem('/ok/**')).toBeNull();
+    expect(pathPatternProblem('/a/***')).toMatch(/not \*\*\*/);
+  });
+});
