@@ -165,6 +165,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       },
       clientIp: (c) => resolveClientIp(peer(c), { get: (name) => c.req.header(name) }, trusted)?.toString(),
       publicUrl: dConfig.publicUrl,
+      audit: (e) => auditLog.write(e),
       statsApiKeys: dConfig.statsApiKeys,
       privacyMinVisitors: dConfig.privacyMinVisitors,
       hourlyRetentionDays: dConfig.hourlyRetentionDays,
