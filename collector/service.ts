@@ -23,6 +23,7 @@ import type { Step } from './pipeline/steps.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { privacyStatement } from './privacy/statement.ts';
 import { DailySalt } from './salt.ts';
+import { EventNameCap } from './goals/event-names.ts';
 import { SessionStore } from './sessions.ts';
 import { SiteRegistry } from './site-registry.ts';
 import { Spool } from './spool.ts';
@@ -106,6 +107,8 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     metrics.gauge('telmark_abuse_evicted_total', () => abuse.totals.evicted);
     metrics.gauge('telmark_abuse_flags_total', () => abuse.totals.flagged);
   }
+  const eventNames = new EventNameCap();
+  metrics.gauge('telmark_event_names_folded_total', () => eventNames.folded);
   const pipeline = new Pipeline(
     {
       sites,
@@ -116,6 +119,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       sessions,
       aggregator,
       abuse,
+      eventNames,
     },
     metrics,
     opts.steps,

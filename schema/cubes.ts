@@ -1,7 +1,7 @@
 // The cubes, as the code sees them. Migration 002 holds the frozen DDL; a test checks that
 // these definitions and the live tables agree, so the flusher and the Stats API can rely on them.
 
-export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech';
+export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech' | 'event_names';
 export type Grain = 'minute' | 'hour' | 'day';
 
 /** Dimension columns per cube, in table order. */
@@ -19,6 +19,8 @@ export const CUBE_DIMENSIONS = {
   pages: ['path'],
   entry_pages: ['entry_page'],
   tech: ['device', 'browser', 'os'],
+  // Custom events by name (collector/goals/event-names.ts caps and redacts the names).
+  event_names: ['name'],
 } as const satisfies Record<CubeName, readonly string[]>;
 
 export type CubeDimension<C extends CubeName> = (typeof CUBE_DIMENSIONS)[C][number];

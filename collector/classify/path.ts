@@ -77,6 +77,15 @@ function cleanSegment(segment: string): string {
   return s.replace(IDENTIFIER, REDACTED).replace(UNSAFE_CHARS, encodeURIComponent);
 }
 
+/**
+ * Identifiers in free text that a client chose (an event name, a prop value) replaced as in
+ * paths: e-mail addresses, long numbers, long hex runs, tokens and UUIDs become ":id".
+ */
+export function redactText(text: string): string {
+  const s = text.includes('@') ? text.replace(EMAIL, REDACTED) : text;
+  return s.replace(IDENTIFIER, REDACTED);
+}
+
 /** Cut to at most `max` code units without leaving half a surrogate pair or half an escape. */
 function cap(path: string, max: number): string {
   if (path.length <= max) return path;

@@ -13,6 +13,7 @@ import type { SiteRegistry } from '../site-registry.ts';
 import type { DropReason, PipelineEvent } from './event.ts';
 import { addressKey } from '../abuse/address.ts';
 import type { AbuseBuffer } from '../abuse/buffer.ts';
+import type { EventNameCap } from '../goals/event-names.ts';
 
 export interface StepContext {
   sites: SiteRegistry;
@@ -24,6 +25,8 @@ export interface StepContext {
   aggregator: Aggregator;
   /** The abuse buffer; absent when ABUSE_MAX_IPS=0. */
   abuse?: AbuseBuffer;
+  /** Custom event names as the event-name cube keeps them (redacted, capped per site and day). */
+  eventNames: EventNameCap;
 }
 
 /** A step enriches the event, or returns the reason it is dropped. */
@@ -165,6 +168,7 @@ export const aggregate: Step = (ev, ctx) => {
     if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
   ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
+  if (!isPageview) ctx.aggregator.add('event_names', now, site, [ctx.eventNames.admit(site, ev.beacon.name, now)], vk, hit);
   return undefined;
 };
 

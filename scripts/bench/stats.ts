@@ -196,6 +196,14 @@ function insertStatements(o: StatsOptions): Record<CubeName, (db: string) => str
        FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, arrayJoin(range(pv)) AS k,
                     if(k = 0, entry, toUInt32(floor(${o.pages} * pow((cityHash64(number, 100 + k) % 1000000 + 0.5) / 1000000, 3)))) AS page
              FROM numbers({from:UInt64}, {count:UInt64}))`,
+    // One row per visit that sent custom events, under one of a few event names.
+    event_names: (db: string) =>
+      `INSERT INTO ${db}.${ingestTable('event_names')} (${ingestColumns('event_names')})
+       SELECT site, ts, name, visitor_key, 0 AS pageviews, ev AS events, 0 AS visits, 0 AS bounces, 0 AS duration
+       FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, toDateTime(t, 'UTC') AS ts,
+                    ['Signup', 'Download', 'Purchase'][1 + cityHash64(number, 7) % 3] AS name, vkey AS visitor_key
+             FROM numbers({from:UInt64}, {count:UInt64}))
+       WHERE ev > 0`,
   };
 }
 

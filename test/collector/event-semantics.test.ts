@@ -4,6 +4,7 @@
 // never start a visit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBeacon } from '../../collector/beacon.ts';
+import { EventNameCap, OTHER_NAME } from '../../collector/goals/event-names.ts';
 import { pageview, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
 
 let t: TestTelmark;
@@ -87,5 +88,38 @@ describe('engagement events', () => {
     expect(parseBeacon(JSON.stringify(event('engagement', { sd: 33.4 })))).toMatchObject({ ok: true, beacon: { scrollDepth: 33 } });
     expect(parseBeacon(JSON.stringify(event('engagement', { sd: 'x', e: null })))).toEqual({ ok: false, field: 'sd', error: 'sd: engagement events need sd (scroll depth, 0-100) or e (engaged time, ms)' });
     expect(parseBeacon(JSON.stringify(event('engagement', { sd: -1 })))).toMatchObject({ ok: false, field: 'sd' });
+  });
+});
+
+describe('custom events by name', () => {
+  it('are counted by name from the first day (event:name), with the visitors who sent them; engagement and pageviews are not names', async () => {
+    const send = (name: string, ip: string) => t.beacon(event(name), { 'x-forwarded-for': ip });
+    // Three people (three networks: the visitor key holds the truncated address).
+    const people = ['203.0.113.1', '203.0.114.1', '203.0.115.1'];
+    for (const ip of people) expect((await send('Download', ip)).status).toBe(202);
+    expect((await send('Download', people[0]!)).status).toBe(202);
+    expect((await send('Newsletter signup', people[1]!)).status).toBe(202);
+    // An e-mail in an event name never reaches the store.
+    expect((await send('invite ann@example.com', people[2]!)).status).toBe(202);
+    await t.flush();
+    const { status, json } = await t.query({ site_id: 'example.com', metrics: ['visitors', 'events'], date_range: 'day', dimensions: ['event:name'], order_by: [['event:name', 'asc']] });
+    expect(status).toBe(200);
+    const rows = Object.fromEntries((json.results as Array<{ dimensions: string[]; metrics: number[] }>).map((r) => [r.dimensions[0], r.metrics]));
+    expect(rows['Download']).toEqual([3, 4]);
+    expect(rows['Newsletter signup']).toEqual([1, 1]);
+    expect(rows['invite :id']).toEqual([1, 1]);
+    expect(Object.keys(rows)).not.toContain('engagement');
+    expect(Object.keys(rows)).not.toContain('pageview');
+    expect(JSON.stringify(json)).not.toContain('ann@example.com');
+  });
+
+  it('each site keeps at most a fixed number of names a day; later new names count as "(other)"', () => {
+    const cap = new EventNameCap(3);
+    const day1 = Date.UTC(2026, 10, 20, 12);
+    expect(['a', 'b', 'c', 'd', 'a', 'e'].map((n) => cap.admit('example.com', n, day1))).toEqual(['a', 'b', 'c', OTHER_NAME, 'a', OTHER_NAME]);
+    expect(cap.admit('other.example', 'd', day1)).toBe('d');
+    expect(cap.folded).toBe(2);
+    // A new UTC day starts afresh.
+    expect(cap.admit('example.com', 'd', day1 + 86_400_000)).toBe('d');
   });
 });

@@ -13,6 +13,7 @@ const QUERIES: Array<Record<string, unknown>> = [
   { metrics: ['visitors', 'pageviews'], dimensions: ['event:page'] },
   { metrics: ['visits'], dimensions: ['visit:entry_page', 'time:week'] },
   { metrics: ['visitors'], dimensions: ['visit:device', 'visit:browser'] },
+  { metrics: ['visitors', 'events'], dimensions: ['event:name', 'time:day'] },
 ];
 const run = async () => Promise.all(QUERIES.map((q) => t.query({ site_id: 'example.com', date_range: '7d', ...q })));
 
@@ -23,6 +24,7 @@ async function visitDay(dayOffset: number) {
   t.clock.advance(40);
   await send(pageview('https://example.com/pricing', 'https://example.com/'), '203.0.113.5');
   await send(pageview('https://example.com/blog', 'https://www.google.com/'), '198.51.100.9');
+  await send({ n: 'Download', u: 'https://example.com/blog', d: 'example.com' }, '198.51.100.9');
   t.clock.advance(DAY - 40 + dayOffset);
 }
 
@@ -49,6 +51,8 @@ it('gives the same numbers whether days come from hour cubes or day cubes', asyn
   const after = await run();
   expect(after[0]!.json.meta.days_from_day_cubes).toBe(2);
   for (let i = 0; i < QUERIES.length; i++) expect(after[i]!.json.results, JSON.stringify(QUERIES[i])).toEqual(before[i]!.json.results);
+  // The custom events by name, one a day, survive the fold too.
+  expect(after[7]!.json.results).toEqual(['2026-11-18', '2026-11-19', '2026-11-20'].map((d) => ({ dimensions: ['Download', d], metrics: [1, 1] })));
   expect(after[1]!.json.results).toEqual([
     { dimensions: ['2026-11-18'], metrics: [2, 2, 3] },
     { dimensions: ['2026-11-19'], metrics: [2, 2, 3] },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CUBE_NAMES } from '../../schema/cubes.ts';
 import { grantStatements } from '../../schema/grants.ts';
 
 describe('least-privilege grants', () => {
@@ -7,7 +8,8 @@ describe('least-privilege grants', () => {
     const collector = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO tc'));
     const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.(sites|goals|site_props)|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings|INSERT ON telmark\.audit_log) TO tc$/;
     for (const g of collector) expect(g).toMatch(allowed);
-    expect(collector).toHaveLength(4 + 3 + 8 + 1 + 1);
+    // Per cube: insert into its ingest table, read its hour cube, insert into its day cube; plus sites and settings (3), day closings, audit log.
+    expect(collector).toHaveLength(CUBE_NAMES.length * 3 + 3 + 1 + 1);
     expect(collector).toContain('GRANT INSERT ON telmark.audit_log TO tc');
     expect(collector.some((g) => /ALTER|DROP|ALL/.test(g))).toBe(false);
   });

@@ -9,6 +9,7 @@ import type { PipelineEvent } from '../../collector/pipeline/event.ts';
 import * as steps from '../../collector/pipeline/steps.ts';
 import { DailySalt } from '../../collector/salt.ts';
 import { SessionStore } from '../../collector/sessions.ts';
+import { EventNameCap } from '../../collector/goals/event-names.ts';
 import type { SiteRegistry } from '../../collector/site-registry.ts';
 import { CHROME_UA, T0 } from '../helpers/telmark.ts';
 
@@ -22,6 +23,7 @@ function context() {
     salt: new DailySalt(() => T0),
     sessions: new SessionStore(100, 30 * 60_000),
     aggregator: new Aggregator(),
+    eventNames: new EventNameCap(),
   };
 }
 

@@ -24,6 +24,7 @@ export const DIMENSIONS: Record<string, DimensionInfo> = {
   'visit:os': { cube: 'tech', column: 'os' },
   'visit:entry_page': { cube: 'entry_pages', column: 'entry_page' },
   'event:page': { cube: 'pages', column: 'path' },
+  'event:name': { cube: 'event_names', column: 'name' },
 };
 
 export const TIME_DIMENSIONS = ['time:minute', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
@@ -38,6 +39,8 @@ export const CUBE_METRICS: Record<CubeName, readonly Metric[]> = {
   tech: METRICS,
   entry_pages: METRICS,
   pages: ['visitors', 'pageviews', 'events'],
+  // Custom events by name: the visitors who sent each, and how many times.
+  event_names: ['visitors', 'events'],
 };
 
 export function dimensionsOf(cube: CubeName): string[] {
