@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AuditEntry } from '../../schema/audit-log.ts';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
+import { listGoals } from '../../schema/goals.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
 import { securityRoutes, type Authorization, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
 import { AuthError, type Accounts } from './auth/accounts.ts';
@@ -119,7 +120,8 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     // A site outside the caller's sites answers exactly like a site that does not exist.
     const site = typeof siteId === 'string' ? (await sites()).find((s) => s.domain === normaliseDomain(siteId) && canSeeSite(p, s.domain)) : undefined;
     try {
-      const plan = planQuery(body, site, now(), deps.hourlyRetentionDays);
+      const goals = site && mentionsGoals(body) ? await listGoals(deps.store, site.domain) : [];
+      const plan = planQuery(body, site, now(), deps.hourlyRetentionDays, goals);
       return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors));
     } catch (err) {
       if (err instanceof StatsQueryError) return c.json({ error: err.message }, 400);
@@ -143,6 +145,13 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+/** Whether a Stats API request uses event:goal (then the site's goals are read for it). */
+function mentionsGoals(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const { dimensions, filters } = body as { dimensions?: unknown; filters?: unknown };
+  return (Array.isArray(dimensions) && dimensions.includes('event:goal')) || (Array.isArray(filters) && filters.some((f) => Array.isArray(f) && f[1] === 'event:goal'));
 }
 
 /** The security API's gate in the dashboard: the principal middleware already knows the caller. */

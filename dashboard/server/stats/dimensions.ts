@@ -1,5 +1,8 @@
 import type { CubeName } from '../../../schema/cubes.ts';
 
+/** The column name that stands for a goal's display name (see 'event:goal'). */
+export const GOAL_COLUMN = 'goal';
+
 /** A Stats API dimension and where it is stored. */
 export interface DimensionInfo {
   cube: CubeName;
@@ -25,22 +28,27 @@ export const DIMENSIONS: Record<string, DimensionInfo> = {
   'visit:entry_page': { cube: 'entry_pages', column: 'entry_page' },
   'event:page': { cube: 'pages', column: 'path' },
   'event:name': { cube: 'event_names', column: 'name' },
+  // A goal's display name, worked out at query time from the event name (event goals only):
+  // GOAL_COLUMN is not a stored column (sql.ts turns it into an expression over `name`).
+  'event:goal': { cube: 'event_names', column: GOAL_COLUMN },
 };
 
 export const TIME_DIMENSIONS = ['time:minute', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
 export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
 
-export const METRICS = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit'] as const;
+export const METRICS = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit', 'conversion_rate'] as const;
 export type Metric = (typeof METRICS)[number];
+
+const VISIT_METRICS = METRICS.filter((m) => m !== 'conversion_rate');
 
 /** The pages cube counts hits per page; visits are attributes of the entry page, not of every page. */
 export const CUBE_METRICS: Record<CubeName, readonly Metric[]> = {
-  acquisition: METRICS,
-  tech: METRICS,
-  entry_pages: METRICS,
+  acquisition: VISIT_METRICS,
+  tech: VISIT_METRICS,
+  entry_pages: VISIT_METRICS,
   pages: ['visitors', 'pageviews', 'events'],
   // Custom events by name: the visitors who sent each, and how many times.
-  event_names: ['visitors', 'events'],
+  event_names: ['visitors', 'events', 'conversion_rate'],
 };
 
 export function dimensionsOf(cube: CubeName): string[] {

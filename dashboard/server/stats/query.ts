@@ -51,6 +51,18 @@ export interface QueryPlan {
   orderBy: Array<[string, 'asc' | 'desc']>;
   limit: number;
   offset: number;
+  /** With event:goal: the site's countable goals, event name -> display name. */
+  goals?: { names: string[]; display: string[] };
+  /** Notes for meta.warnings (goals that cannot be counted yet). */
+  warnings: string[];
+}
+
+/** A site's goal, as far as the planner needs it (schema/goals.ts). */
+export interface PlannerGoal {
+  type: 'event' | 'page' | 'scroll';
+  displayName: string;
+  eventName: string;
+  props: Record<string, string>;
 }
 
 function zodMessage(err: z.ZodError): string {
@@ -60,7 +72,7 @@ function zodMessage(err: z.ZodError): string {
 }
 
 function cubeList(): string {
-  return (['acquisition', 'tech', 'entry_pages', 'pages'] as CubeName[])
+  return (['acquisition', 'tech', 'entry_pages', 'pages', 'event_names'] as CubeName[])
     .map((c) => `${c} (${dimensionsOf(c).join(', ')})`)
     .join('; ');
 }
@@ -74,6 +86,7 @@ export function planQuery(
   site: { domain: string; timezone: string } | undefined,
   now: number,
   hourlyRetentionDays = DEFAULT_HOURLY_RETENTION_DAYS,
+  siteGoals: PlannerGoal[] = [],
 ): QueryPlan {
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) throw new StatsQueryError(zodMessage(parsed.error));
@@ -124,6 +137,7 @@ export function planQuery(
   }
   const cube: CubeName = cubes.keys().next().value ?? 'acquisition';
   for (const m of metrics) {
+    if (m === 'conversion_rate' && cube !== 'event_names') throw new StatsQueryError('metrics: conversion_rate needs event:goal as a dimension or a filter');
     if (!CUBE_METRICS[cube].includes(m)) {
       throw new StatsQueryError(
         `metric "${m}" is not available with ${[...cubes.values()].join(', ')}: visits are attributes of a visit's entry page, ` +
@@ -158,6 +172,24 @@ export function planQuery(
     }
   }
 
+  // Goals are evaluated at query time over the event-name cube: event goals without prop
+  // conditions today (props and page/scroll goals are not in that cube).
+  const warnings: string[] = [];
+  let goals: QueryPlan['goals'];
+  if ([...req.dimensions, ...filters.map((f) => f.dimension)].includes('event:goal')) {
+    const countable = siteGoals.filter((g) => g.type === 'event' && Object.keys(g.props).length === 0);
+    const skipped = siteGoals.filter((g) => !countable.includes(g)).map((g) => g.displayName);
+    if (skipped.length) warnings.push(`not counted yet (page, scroll and prop-condition goals): ${skipped.join(', ')}`);
+    goals = { names: countable.map((g) => g.eventName), display: countable.map((g) => g.displayName) };
+    for (const f of filters.filter((f) => f.dimension === 'event:goal' && f.op === 'is')) {
+      const unknown = f.values.filter((v) => !goals!.display.includes(v) && !skipped.includes(v));
+      if (unknown.length) throw new StatsQueryError(`filters: no goal named ${unknown.map((v) => JSON.stringify(v)).join(', ')} on this site`);
+    }
+  }
+  if (metrics.includes('conversion_rate') && !goals) {
+    throw new StatsQueryError('metrics: conversion_rate needs event:goal as a dimension or a filter');
+  }
+
   const known = new Set<string>([...metrics, ...req.dimensions]);
   for (const [name] of req.order_by ?? []) {
     if (!known.has(name)) throw new StatsQueryError(`order_by: "${name}" is neither a requested metric nor a dimension`);
@@ -179,5 +211,7 @@ export function planQuery(
     orderBy,
     limit: req.pagination.limit,
     offset: req.pagination.offset,
+    goals,
+    warnings,
   };
 }

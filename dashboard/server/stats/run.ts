@@ -13,7 +13,15 @@ export interface StatsResponse {
 export async function runQuery(store: Store, plan: QueryPlan, minVisitors: number): Promise<StatsResponse> {
   // The range's local days that the day closer has folded into the day cubes.
   const closed = plan.grain === 'day' ? await closedDays(store, plan.site, plan.range.from, plan.range.to) : [];
-  const { sql, params } = buildQuery(store, plan, minVisitors, closed);
+  // conversion_rate divides by the visitors of the whole range (no goal, no dimension).
+  let total = 0;
+  if (plan.metrics.includes('conversion_rate')) {
+    const whole: QueryPlan = { ...plan, cube: 'acquisition', metrics: ['visitors'], dimensions: [], dimensionColumns: [], filters: [], goals: undefined, orderBy: [], limit: 1, offset: 0 };
+    const built = buildQuery(store, whole, minVisitors, closed);
+    const rs = await store.client.query({ query: built.sql, query_params: built.params, format: 'JSONEachRow' });
+    total = Number((await rs.json<Record<string, string | number>>())[0]?.m_visitors ?? 0);
+  }
+  const { sql, params } = buildQuery(store, plan, minVisitors, closed, total);
   const rs = await store.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
   const rows = await rs.json<Record<string, string | number>>();
   const results = rows.map((r) => ({
@@ -28,6 +36,7 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
       granularity: plan.grain,
       days_from_day_cubes: closed.length,
       privacy_min_visitors: minVisitors,
+      ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
     },
     query: {
       site_id: plan.site,

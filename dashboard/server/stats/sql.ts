@@ -1,7 +1,7 @@
 import { COUNTERS, cubeTable } from '../../../schema/cubes.ts';
 import type { Store } from '../../../schema/client.ts';
 import { addDays } from '../../../schema/dates.ts';
-import type { Metric, TimeDimension } from './dimensions.ts';
+import { GOAL_COLUMN, type Metric, type TimeDimension } from './dimensions.ts';
 import type { QueryPlan } from './query.ts';
 
 export interface BuiltQuery {
@@ -34,7 +34,13 @@ const METRIC_SQL: Record<Metric, string> = {
   bounce_rate: 'if(sum(s_visits) > 0, round(100 * sum(s_bounces) / sum(s_visits)), 0)',
   visit_duration: 'if(sum(s_visits) > 0, round(sum(s_duration) / sum(s_visits)), 0)',
   views_per_visit: 'if(sum(s_visits) > 0, round(sum(s_pageviews) / sum(s_visits), 2), 0)',
+  // Converting visitors of the row / visitors of the whole range (run.ts measures {total}).
+  conversion_rate: 'if({total:UInt64} > 0, round(100 * sum(s_visitors) / {total:UInt64}, 2), 0)',
 };
+
+/** A cube column as SQL; the goal "column" is the goal's display name, looked up from the event name. */
+const GOAL_EXPR = `transform(name, {g_names:Array(String)}, {g_display:Array(String)}, '')`;
+const columnSql = (column: string) => (column === GOAL_COLUMN ? GOAL_EXPR : column);
 
 /** Every column the parts sum, as `s_<name>`: the cubes' counters, then visitors. */
 const SUMMED = [...COUNTERS, 'visitors'];
@@ -52,15 +58,22 @@ const SUMMED = [...COUNTERS, 'visitors'];
  * such rows are left out. A plain time series or total of the whole site is not a group and is
  * shown as is.
  */
-export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, closedDays: string[] = []): BuiltQuery {
-  const params: Record<string, unknown> = { site: plan.site, tz: plan.timeZone, k: minVisitors, limit: plan.limit, offset: plan.offset };
+export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, closedDays: string[] = [], total = 0): BuiltQuery {
+  const params: Record<string, unknown> = { site: plan.site, tz: plan.timeZone, k: minVisitors, limit: plan.limit, offset: plan.offset, total };
   const filterSql: string[] = [];
+  if (plan.goals) {
+    // Only the events of the site's (countable) goals take part.
+    params.g_names = plan.goals.names;
+    params.g_display = plan.goals.display;
+    filterSql.push('name IN {g_names:Array(String)}');
+  }
   plan.filters.forEach((f, i) => {
     const p = `f${i}`;
     params[p] = f.values;
-    if (f.op === 'is') filterSql.push(`${f.column} IN {${p}:Array(String)}`);
-    else if (f.op === 'is_not') filterSql.push(`${f.column} NOT IN {${p}:Array(String)}`);
-    else filterSql.push(`arrayExists(x -> positionCaseInsensitiveUTF8(${f.column}, x) > 0, {${p}:Array(String)})`);
+    const column = columnSql(f.column);
+    if (f.op === 'is') filterSql.push(`${column} IN {${p}:Array(String)}`);
+    else if (f.op === 'is_not') filterSql.push(`${column} NOT IN {${p}:Array(String)}`);
+    else filterSql.push(`arrayExists(x -> positionCaseInsensitiveUTF8(${column}, x) > 0, {${p}:Array(String)})`);
   });
 
   const dims = plan.dimensionColumns.map((d, i) => ({ alias: `d${i}`, out: `o${i}`, column: d.column, time: d.time }));
@@ -83,7 +96,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   }
   /** One part of the UNION: a cube table grouped by the requested dimensions. */
   const part = (from: string, bucket: (d: (typeof dims)[number]) => string, visitors: string, where: string[]) =>
-    `SELECT ${[...dims.map((d) => `${d.time ? bucket(d) : d.column} AS ${d.alias}`), ...COUNTERS.map((c) => `sum(${c}) AS s_${c}`), `${visitors} AS s_visitors`].join(', ')} FROM ${from} WHERE ${where.join(' AND ')} ${groupBy}`;
+    `SELECT ${[...dims.map((d) => `${d.time ? bucket(d) : columnSql(d.column!)} AS ${d.alias}`), ...COUNTERS.map((c) => `sum(${c}) AS s_${c}`), `${visitors} AS s_visitors`].join(', ')} FROM ${from} WHERE ${where.join(' AND ')} ${groupBy}`;
   const hourTable = store.table(cubeTable(plan.cube, plan.grain === 'minute' ? 'minute' : 'hour'));
   const parts = [part(hourTable, (d) => TS_BUCKET[d.time!](tsLocal), 'uniqCombined64Merge(visitors)', hourWhere)];
   if (useDays) {
