@@ -1,4 +1,4 @@
-// Hash routing, written by hand: four signed-in views and two link targets (setup, invite) are a
+// Hash routing, written by hand: five signed-in views and two link targets (setup, invite) are a
 // parse function and a hashchange listener. A router library would be more to learn and ship than
 // this file. The hash keeps the app a set of static files the server serves as they are.
 //
@@ -8,7 +8,9 @@
 import type { View } from './auth.ts';
 
 export type Route =
-  | { name: View }
+  | { name: Exclude<View, 'goals'> }
+  /** The goals of one site (`#/goals/example.com`), or of the first of the user's sites (`site` ''). */
+  | { name: 'goals'; site: string }
   | { name: 'setup'; token: string }
   | { name: 'invite'; token: string }
   | { name: 'signin' }
@@ -24,8 +26,17 @@ export function parseHash(hash: string): Route {
   if (first === '') return { name: 'home' };
   if ((first === 'setup' || first === 'invite') && rest.length === 1 && rest[0]) return { name: first, token: decodeURIComponent(rest[0]) };
   if (first === 'signin' && rest.length === 0) return { name: 'signin' };
-  if (VIEW_NAMES.includes(first) && rest.length === 0) return { name: first as View };
+  if (VIEW_NAMES.includes(first) && rest.length === 0) return { name: first as Exclude<View, 'goals'> };
+  if (first === 'goals' && rest.length <= 1) return { name: 'goals', site: safeDecode(rest[0] ?? '') };
   return { name: 'unknown', path };
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 export const router = $state<{ route: Route }>({ route: parseHash(location.hash) });
