@@ -24,6 +24,7 @@ import { privacyRoutes } from './privacy/routes.ts';
 import { privacyStatement } from './privacy/statement.ts';
 import { DailySalt } from './salt.ts';
 import { EventNameCap } from './goals/event-names.ts';
+import { LastNonDirect } from './goals/attribution.ts';
 import { SessionStore } from './sessions.ts';
 import { SiteRegistry } from './site-registry.ts';
 import { Spool } from './spool.ts';
@@ -108,6 +109,8 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     metrics.gauge('telmark_abuse_flags_total', () => abuse.totals.flagged);
   }
   const eventNames = new EventNameCap();
+  const attribution = new LastNonDirect();
+  metrics.gauge('telmark_attribution_entries', () => attribution.size);
   metrics.gauge('telmark_event_names_folded_total', () => eventNames.folded);
   const pipeline = new Pipeline(
     {
@@ -120,6 +123,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       aggregator,
       abuse,
       eventNames,
+      attribution,
     },
     metrics,
     opts.steps,

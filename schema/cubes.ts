@@ -19,8 +19,18 @@ export const CUBE_DIMENSIONS = {
   pages: ['path'],
   entry_pages: ['entry_page'],
   tech: ['device', 'browser', 'os'],
-  // Custom events by name (collector/goals/event-names.ts caps and redacts the names).
-  event_names: ['name'],
+  // Custom events by name and the acquisition they are credited to (collector/goals/).
+  event_names: [
+    'name',
+    'source',
+    'channel',
+    'referrer_host',
+    'utm_source',
+    'utm_medium',
+    'utm_campaign',
+    'utm_content',
+    'utm_term',
+  ],
 } as const satisfies Record<CubeName, readonly string[]>;
 
 export type CubeDimension<C extends CubeName> = (typeof CUBE_DIMENSIONS)[C][number];

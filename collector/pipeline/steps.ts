@@ -14,6 +14,7 @@ import type { DropReason, PipelineEvent } from './event.ts';
 import { addressKey } from '../abuse/address.ts';
 import type { AbuseBuffer } from '../abuse/buffer.ts';
 import type { EventNameCap } from '../goals/event-names.ts';
+import type { LastNonDirect } from '../goals/attribution.ts';
 
 export interface StepContext {
   sites: SiteRegistry;
@@ -27,6 +28,8 @@ export interface StepContext {
   abuse?: AbuseBuffer;
   /** Custom event names as the event-name cube keeps them (redacted, capped per site and day). */
   eventNames: EventNameCap;
+  /** Last non-direct acquisition per visitor and day, for crediting conversions. */
+  attribution: LastNonDirect;
 }
 
 /** A step enriches the event, or returns the reason it is dropped. */
@@ -129,18 +132,25 @@ export const trackVisit: Step = (ev, ctx) => {
   }
   const acq = ev.acquisition!;
   const interactive = ev.beacon.name === 'pageview' || ev.beacon.interactive !== false;
-  ev.visit = ctx.sessions.track(`${ev.site!.domain}\x1f${ev.visitorKey}`, ev.request.receivedAt, interactive, () => {
+  const key = `${ev.site!.domain}\x1f${ev.visitorKey}`;
+  ev.visit = ctx.sessions.track(key, ev.request.receivedAt, interactive, () => {
     // Spam never gets here (classifySource drops it); the check only narrows the type.
     const entry = acq.kind === 'spam' ? directAcquisition() : acq.acquisition;
     return { entry, entryPage: ev.path!, tech: ev.ua!, cubes: visitCubes(entry, ev.path!, ev.ua!) };
   });
+  if (ev.visit.isNew) ctx.attribution.visitOpened(key, ev.visit.session.entry);
   return undefined;
 };
+
+/** The acquisition cube's dimension values, in its column order. */
+function acquisitionDims(e: Acquisition): string[] {
+  return [e.source, e.channel, e.referrerHost, e.utm.source, e.utm.medium, e.utm.campaign, e.utm.content, e.utm.term];
+}
 
 /** A visit's dimensions in each visit-scoped cube, worked out once when the visit opens. */
 function visitCubes(e: Acquisition, entryPage: string, tech: UserAgentInfo): VisitCubes {
   const cubes: Array<[VisitCubes[number]['cube'], string[]]> = [
-    ['acquisition', [e.source, e.channel, e.referrerHost, e.utm.source, e.utm.medium, e.utm.campaign, e.utm.content, e.utm.term]],
+    ['acquisition', acquisitionDims(e)],
     ['entry_pages', [entryPage]],
     ['tech', [tech.device, tech.browser, tech.os]],
   ];
@@ -168,7 +178,11 @@ export const aggregate: Step = (ev, ctx) => {
     if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
   ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
-  if (!isPageview) ctx.aggregator.add('event_names', now, site, [ctx.eventNames.admit(site, ev.beacon.name, now)], vk, hit);
+  if (!isPageview) {
+    // A custom event: by name, under the acquisition it is credited to (attribution.ts).
+    const credit = ctx.attribution.creditFor(`${site}\x1f${vk}`, session.entry);
+    ctx.aggregator.add('event_names', now, site, [ctx.eventNames.admit(site, ev.beacon.name, now), ...acquisitionDims(credit)], vk, hit);
+  }
   return undefined;
 };
 

@@ -177,12 +177,11 @@ function insertStatements(o: StatsOptions): Record<CubeName, (db: string) => str
     `INSERT INTO ${db}.${ingestTable(cube)} (${ingestColumns(cube)}) SELECT ${ingestColumns(cube)} FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, toDateTime(t, 'UTC') AS ts`;
   const src = `${sqlArray(SOURCES.map((s) => s[0]))}[src]`;
   const tagged = `${sqlArray(SOURCES.map((s) => (s[5] ? '1' : '')))}[src] = '1'`;
-  return {
-    acquisition: (db: string) =>
-      `${base(db, 'acquisition')}, ${src} AS source, ${sqlArray(SOURCES.map((s) => s[1]))}[src] AS channel, ${sqlArray(SOURCES.map((s) => s[2]))}[src] AS referrer_host,
+  const acquisition = `${src} AS source, ${sqlArray(SOURCES.map((s) => s[1]))}[src] AS channel, ${sqlArray(SOURCES.map((s) => s[2]))}[src] AS referrer_host,
         ${sqlArray(SOURCES.map((s) => s[3]))}[src] AS utm_source, ${sqlArray(SOURCES.map((s) => s[4]))}[src] AS utm_medium,
-        if(${tagged}, ${sqlArray(CAMPAIGNS)}[cmp], '') AS utm_campaign, '' AS utm_content, '' AS utm_term,
-        vkey AS visitor_key, ${visitCounters} FROM numbers({from:UInt64}, {count:UInt64}))`,
+        if(${tagged}, ${sqlArray(CAMPAIGNS)}[cmp], '') AS utm_campaign, '' AS utm_content, '' AS utm_term`;
+  return {
+    acquisition: (db: string) => `${base(db, 'acquisition')}, ${acquisition}, vkey AS visitor_key, ${visitCounters} FROM numbers({from:UInt64}, {count:UInt64}))`,
     entry_pages: (db: string) =>
       `${base(db, 'entry_pages')}, ${pathExpr('entry')} AS entry_page, vkey AS visitor_key, ${visitCounters} FROM numbers({from:UInt64}, {count:UInt64}))`,
     tech: (db: string) =>
@@ -197,13 +196,15 @@ function insertStatements(o: StatsOptions): Record<CubeName, (db: string) => str
                     if(k = 0, entry, toUInt32(floor(${o.pages} * pow((cityHash64(number, 100 + k) % 1000000 + 0.5) / 1000000, 3)))) AS page
              FROM numbers({from:UInt64}, {count:UInt64}))`,
     // One row per visit that sent custom events, under one of a few event names.
+    // One row per visit that sent custom events, under one of a few event names and the visit's acquisition.
     event_names: (db: string) =>
       `INSERT INTO ${db}.${ingestTable('event_names')} (${ingestColumns('event_names')})
-       SELECT site, ts, name, visitor_key, 0 AS pageviews, ev AS events, 0 AS visits, 0 AS bounces, 0 AS duration
+       SELECT ${ingestColumns('event_names')}
        FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, toDateTime(t, 'UTC') AS ts,
-                    ['Signup', 'Download', 'Purchase'][1 + cityHash64(number, 7) % 3] AS name, vkey AS visitor_key
+                    ['Signup', 'Download', 'Purchase'][1 + cityHash64(number, 7) % 3] AS name, ${acquisition},
+                    vkey AS visitor_key, 0 AS pageviews, ev AS events, 0 AS visits, 0 AS bounces, 0 AS duration
              FROM numbers({from:UInt64}, {count:UInt64}))
-       WHERE ev > 0`,
+       WHERE events > 0`,
   };
 }
 

@@ -158,7 +158,14 @@ describe('event goals in the Stats API', () => {
     const noGoal = await q({ metrics: ['conversion_rate'] });
     expect(noGoal.status).toBe(400);
     expect(noGoal.json.error).toMatch(/conversion_rate needs event:goal/);
-    const crossed = await q({ metrics: ['visitors'], dimensions: ['event:goal', 'visit:source'] });
+    // Goals cross the acquisition dimensions (the custom-event cube holds them), not the tech ones.
+    const bySource = await q({ metrics: ['visitors', 'events'], dimensions: ['event:goal', 'visit:channel'], order_by: [['event:goal', 'asc']] });
+    expect(bySource.status).toBe(200);
+    expect(bySource.json.results).toEqual([
+      { dimensions: ['Download', 'Direct'], metrics: [1, 1] },
+      { dimensions: ['Signup', 'Direct'], metrics: [2, 3] },
+    ]);
+    const crossed = await q({ metrics: ['visitors'], dimensions: ['event:goal', 'visit:device'] });
     expect(crossed.status).toBe(400);
     expect(crossed.json.error).toMatch(/cannot be combined/);
   });

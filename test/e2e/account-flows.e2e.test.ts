@@ -181,7 +181,8 @@ describe('invitations and the Users page', () => {
     await expect.poll(text(admin, $('users-message')), POLL).toBe(`${INVITED} can sign in again.`);
     await expect.poll(text(admin, `${$('user-row')}[data-email="${INVITED}"] ${$('user-status')}`), POLL).toBe('Active');
     await signInUi(person, telmark.dashboardUrl, INVITED, { password: INVITED_PASSWORD });
-    expect(await navItems(person)).toEqual(['nav-overview', 'nav-account']);
+    // Now a marketer: goals too.
+    expect(await navItems(person)).toEqual(['nav-overview', 'nav-goals', 'nav-account']);
 
     // Their sessions ended by the admin.
     await row.locator($('user-end-sessions')).click();
@@ -239,9 +240,10 @@ describe('your account (a marketer)', () => {
   it('an API key is shown once, reads statistics over Bearer, and is refused once revoked', E2E, async () => {
     await main.click($('key-new'));
     await main.fill($('key-name'), 'weekly report');
-    // A marketer may only read statistics: that scope, the only one offered, is ticked.
+    // A marketer may read statistics and manage goals (never the security API); reading is ticked.
     expect(await main.locator($('key-scope')).evaluateAll((els) => els.map((e) => [e.getAttribute('data-scope'), (e as HTMLInputElement).checked]))).toEqual([
       ['stats:read', true],
+      ['site-settings', false],
     ]);
     await main.click($('key-create'));
     const secret = await main.locator($('key-secret')).innerText();

@@ -10,6 +10,7 @@ import * as steps from '../../collector/pipeline/steps.ts';
 import { DailySalt } from '../../collector/salt.ts';
 import { SessionStore } from '../../collector/sessions.ts';
 import { EventNameCap } from '../../collector/goals/event-names.ts';
+import { LastNonDirect } from '../../collector/goals/attribution.ts';
 import type { SiteRegistry } from '../../collector/site-registry.ts';
 import { CHROME_UA, T0 } from '../helpers/telmark.ts';
 
@@ -24,6 +25,7 @@ function context() {
     sessions: new SessionStore(100, 30 * 60_000),
     aggregator: new Aggregator(),
     eventNames: new EventNameCap(),
+    attribution: new LastNonDirect(),
   };
 }
 

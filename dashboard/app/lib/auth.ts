@@ -7,7 +7,7 @@ export const ROLES: readonly Role[] = ['admin', 'marketer', 'viewer', 'security'
 /** Domains the user may see, or every site (those added later included). */
 export type Sites = 'all' | string[];
 export type Permission = 'users:manage' | 'stats:read' | 'site-settings:write' | 'security:abuse' | 'account';
-export type KeyScope = 'stats:read' | 'security';
+export type KeyScope = 'stats:read' | 'site-settings' | 'security';
 
 export interface User {
   id: string;

@@ -36,10 +36,12 @@ export const DIMENSIONS: Record<string, DimensionInfo> = {
 export const TIME_DIMENSIONS = ['time:minute', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
 export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
 
-export const METRICS = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit', 'conversion_rate'] as const;
+export const METRICS = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit', 'conversion_rate', 'group_conversion_rate'] as const;
 export type Metric = (typeof METRICS)[number];
 
-const VISIT_METRICS = METRICS.filter((m) => m !== 'conversion_rate');
+/** Goal metrics: only over the custom-event cube (event:goal). */
+export const GOAL_METRICS: readonly Metric[] = ['conversion_rate', 'group_conversion_rate'];
+const VISIT_METRICS = METRICS.filter((m) => !GOAL_METRICS.includes(m));
 
 /** The pages cube counts hits per page; visits are attributes of the entry page, not of every page. */
 export const CUBE_METRICS: Record<CubeName, readonly Metric[]> = {
@@ -48,11 +50,5 @@ export const CUBE_METRICS: Record<CubeName, readonly Metric[]> = {
   entry_pages: VISIT_METRICS,
   pages: ['visitors', 'pageviews', 'events'],
   // Custom events by name: the visitors who sent each, and how many times.
-  event_names: ['visitors', 'events', 'conversion_rate'],
+  event_names: ['visitors', 'events', 'conversion_rate', 'group_conversion_rate'],
 };
-
-export function dimensionsOf(cube: CubeName): string[] {
-  return Object.entries(DIMENSIONS)
-    .filter(([, d]) => d.cube === cube)
-    .map(([name]) => name);
-}

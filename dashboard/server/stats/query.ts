@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { CubeName } from '../../../schema/cubes.ts';
+import { CUBE_DIMENSIONS, type CubeName } from '../../../schema/cubes.ts';
 import { addDays, localDate } from '../../../schema/dates.ts';
 import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../../schema/retention.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
-import { CUBE_METRICS, DIMENSIONS, METRICS, TIME_DIMENSIONS, dimensionsOf, type Metric, type TimeDimension } from './dimensions.ts';
+import { CUBE_METRICS, DIMENSIONS, GOAL_COLUMN, GOAL_METRICS, METRICS, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
 
 /** A query the API refuses, with the sentence the caller sees (400). */
 export class StatsQueryError extends Error {}
@@ -71,10 +71,27 @@ function zodMessage(err: z.ZodError): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/**
+ * Which cube answers when several hold the dimensions asked for: the visit cubes first, the
+ * custom-event cube (which also holds the acquisition columns) only when an event dimension needs it.
+ */
+const CUBE_PREFERENCE: CubeName[] = ['acquisition', 'tech', 'entry_pages', 'pages', 'event_names'];
+
+/** The cubes that store a column (the goal "column" is worked out over the event-name cube). */
+function cubesHolding(column: string): CubeName[] {
+  if (column === GOAL_COLUMN) return ['event_names'];
+  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(column));
+}
+
 function cubeList(): string {
-  return (['acquisition', 'tech', 'entry_pages', 'pages', 'event_names'] as CubeName[])
-    .map((c) => `${c} (${dimensionsOf(c).join(', ')})`)
-    .join('; ');
+  return CUBE_PREFERENCE.map((c) => `${c} (${dimensionsIn(c).join(', ')})`).join('; ');
+}
+
+/** The Stats API dimensions a cube can answer. */
+function dimensionsIn(cube: CubeName): string[] {
+  return Object.entries(DIMENSIONS)
+    .filter(([, d]) => cubesHolding(d.column).includes(cube))
+    .map(([name]) => name);
 }
 
 /**
@@ -101,7 +118,8 @@ export function planQuery(
   const metrics = [...new Set(req.metrics)] as Metric[];
 
   const dimensionColumns: QueryPlan['dimensionColumns'] = [];
-  const cubes = new Map<CubeName, string>();
+  /** Each non-time dimension or filter, with the cubes that hold its column. */
+  const wanted: Array<{ name: string; cubes: CubeName[] }> = [];
   for (const d of req.dimensions) {
     if ((TIME_DIMENSIONS as readonly string[]).includes(d)) {
       dimensionColumns.push({ name: d, time: d as TimeDimension });
@@ -111,7 +129,7 @@ export function planQuery(
     if (!info) {
       throw new StatsQueryError(`dimensions: unknown dimension "${d}"; supported: ${[...Object.keys(DIMENSIONS), ...TIME_DIMENSIONS].join(', ')}`);
     }
-    cubes.set(info.cube, cubes.get(info.cube) ?? d);
+    wanted.push({ name: d, cubes: cubesHolding(info.column) });
     dimensionColumns.push({ name: d, column: info.column });
   }
   if (new Set(req.dimensions).size !== req.dimensions.length) throw new StatsQueryError('dimensions: a dimension is listed twice');
@@ -123,21 +141,27 @@ export function planQuery(
     }
     const info = DIMENSIONS[dimension];
     if (!info) throw new StatsQueryError(`filters: cannot filter on "${dimension}"; filterable: ${Object.keys(DIMENSIONS).join(', ')}`);
-    cubes.set(info.cube, cubes.get(info.cube) ?? dimension);
+    wanted.push({ name: dimension, cubes: cubesHolding(info.column) });
     return { op: op as FilterOp, dimension, column: info.column, values };
   });
 
-  if (cubes.size > 1) {
-    const names = [...cubes.values()];
+  // The one cube that holds every dimension and filter asked for (the first in CUBE_PREFERENCE).
+  const possible = CUBE_PREFERENCE.filter((c) => wanted.every((w) => w.cubes.includes(c)));
+  if (possible.length === 0) {
+    const names = [...new Set(wanted.map((w) => w.name))];
     throw new StatsQueryError(
       `${names.join(' and ')} cannot be combined in one query: telmark stores only aggregates, ` +
         `kept in separate cubes, and cannot cross them after the fact (privacy by design). ` +
         `Dimensions and filters that can be combined: ${cubeList()}; time dimensions go with any of them.`,
     );
   }
-  const cube: CubeName = cubes.keys().next().value ?? 'acquisition';
+  const cube: CubeName = possible[0]!;
+  const cubes = new Map<CubeName, string>([[cube, [...new Set(wanted.map((w) => w.name))].join(', ') || 'the totals']]);
   for (const m of metrics) {
-    if (m === 'conversion_rate' && cube !== 'event_names') throw new StatsQueryError('metrics: conversion_rate needs event:goal as a dimension or a filter');
+    if (GOAL_METRICS.includes(m) && cube !== 'event_names') throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
+    if (!CUBE_METRICS[cube].includes(m) && cube === 'event_names') {
+      throw new StatsQueryError(`metric "${m}" is not available with ${[...cubes.values()].join(', ')}: custom events and goals count ${CUBE_METRICS[cube].join(', ')}`);
+    }
     if (!CUBE_METRICS[cube].includes(m)) {
       throw new StatsQueryError(
         `metric "${m}" is not available with ${[...cubes.values()].join(', ')}: visits are attributes of a visit's entry page, ` +
@@ -186,9 +210,7 @@ export function planQuery(
       if (unknown.length) throw new StatsQueryError(`filters: no goal named ${unknown.map((v) => JSON.stringify(v)).join(', ')} on this site`);
     }
   }
-  if (metrics.includes('conversion_rate') && !goals) {
-    throw new StatsQueryError('metrics: conversion_rate needs event:goal as a dimension or a filter');
-  }
+  for (const m of GOAL_METRICS) if (metrics.includes(m) && !goals) throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
 
   const known = new Set<string>([...metrics, ...req.dimensions]);
   for (const [name] of req.order_by ?? []) {

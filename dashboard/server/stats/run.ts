@@ -4,7 +4,8 @@ import { buildQuery } from './sql.ts';
 import type { QueryPlan } from './query.ts';
 
 export interface StatsResponse {
-  results: Array<{ metrics: number[]; dimensions: string[] }>;
+  /** A metric is null where it cannot be worked out (the group conversion rate of "(other)"). */
+  results: Array<{ metrics: Array<number | null>; dimensions: string[] }>;
   meta: Record<string, unknown>;
   query: Record<string, unknown>;
 }
@@ -24,10 +25,20 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
   const { sql, params } = buildQuery(store, plan, minVisitors, closed, total);
   const rs = await store.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
   const rows = await rs.json<Record<string, string | number>>();
-  const results = rows.map((r) => ({
-    metrics: plan.metrics.map((m) => Number(r[`m_${m}`] ?? 0)),
-    dimensions: plan.dimensions.map((_, i) => String(r[`o${i}`] ?? '')),
-  }));
+  const groups = plan.metrics.includes('group_conversion_rate') ? await groupVisitors(store, plan, minVisitors, closed) : undefined;
+  const results = rows.map((r) => {
+    const dimensions = plan.dimensions.map((_, i) => String(r[`o${i}`] ?? ''));
+    return {
+      metrics: plan.metrics.map((m): number | null => {
+        const v = Number(r[`m_${m}`] ?? 0);
+        if (m !== 'group_conversion_rate') return v;
+        // Converting visitors of the row / visitors of the same group (campaign, source, …).
+        const group = dimensions.includes('(other)') ? undefined : groups!.get(groupKey(plan, dimensions));
+        return group ? Math.round((10_000 * v) / group) / 100 : null;
+      }),
+      dimensions,
+    };
+  });
   return {
     results,
     meta: {
@@ -48,4 +59,43 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
       pagination: { limit: plan.limit, offset: plan.offset },
     },
   };
+}
+
+/** Dimensions that name an event or a goal: the group of a goal row is everything else. */
+const EVENT_DIMENSIONS = new Set(['event:goal', 'event:name']);
+
+/** The row's dimension values that define its group (its acquisition and time). */
+function groupKey(plan: QueryPlan, values: string[]): string {
+  return plan.dimensions.map((d, i) => (EVENT_DIMENSIONS.has(d) ? '' : values[i])).join('\x1f');
+}
+
+/**
+ * Visitors per group, for group_conversion_rate: the same query over the acquisition cube, with
+ * the event and goal dimensions and filters left out (a campaign's visitors, whether they
+ * converted or not).
+ */
+async function groupVisitors(store: Store, plan: QueryPlan, minVisitors: number, closed: string[]): Promise<Map<string, number>> {
+  const keep = plan.dimensionColumns.map((d) => !EVENT_DIMENSIONS.has(d.name));
+  const group: QueryPlan = {
+    ...plan,
+    cube: 'acquisition',
+    metrics: ['visitors'],
+    dimensions: plan.dimensions.filter((_, i) => keep[i]),
+    dimensionColumns: plan.dimensionColumns.filter((_, i) => keep[i]),
+    filters: plan.filters.filter((f) => !EVENT_DIMENSIONS.has(f.dimension)),
+    goals: undefined,
+    orderBy: [],
+    limit: 10_000,
+    offset: 0,
+  };
+  // k = 1: the group sizes are only divided by here, never shown.
+  const built = buildQuery(store, group, 1, closed);
+  const rs = await store.client.query({ query: built.sql, query_params: built.params, format: 'JSONEachRow' });
+  const out = new Map<string, number>();
+  for (const r of await rs.json<Record<string, string | number>>()) {
+    let j = 0;
+    const values = plan.dimensions.map((d) => (EVENT_DIMENSIONS.has(d) ? '' : String(r[`o${j++}`] ?? '')));
+    out.set(values.join('\x1f'), Number(r.m_visitors ?? 0));
+  }
+  return out;
 }

@@ -36,6 +36,8 @@ const METRIC_SQL: Record<Metric, string> = {
   views_per_visit: 'if(sum(s_visits) > 0, round(sum(s_pageviews) / sum(s_visits), 2), 0)',
   // Converting visitors of the row / visitors of the whole range (run.ts measures {total}).
   conversion_rate: 'if({total:UInt64} > 0, round(100 * sum(s_visitors) / {total:UInt64}, 2), 0)',
+  // The row's converting visitors; run.ts divides them by the visitors of the row's own group.
+  group_conversion_rate: 'sum(s_visitors)',
 };
 
 /** A cube column as SQL; the goal "column" is the goal's display name, looked up from the event name. */
