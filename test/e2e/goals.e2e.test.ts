@@ -14,7 +14,7 @@ const SITE = 'example.test';
 const OTHER_SITE = 'other.test';
 const MARKETER = 'maya.marketer@example.test';
 const VIEWER = 'vic.viewer@example.test';
-const E2E = { timeout: 30_000 };
+const E2E = { timeout: 60_000 };
 const POLL = { timeout: 10_000 };
 
 let telmark: E2eTelmark;
@@ -32,7 +32,7 @@ const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeSty
 async function newPage(): Promise<{ page: Page; context: BrowserContext }> {
   const context = await personContext(browser);
   // A step that cannot happen fails in seconds with its selector, not at the test's timeout.
-  context.setDefaultTimeout(8_000);
+  context.setDefaultTimeout(20_000);
   contexts.push(context);
   return { page: await context.newPage(), context };
 }
