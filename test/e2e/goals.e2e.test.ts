@@ -78,7 +78,7 @@ describe('Goals view', () => {
     expect(new URL(page.url()).hash).toBe(`#/goals/${SITE}`);
     const options = await page.locator(`${$('goals-site-picker')} option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(options).toEqual([SITE]);
-    expect(await text(page, $('goals-later-note'))()).toContain('later release');
+    expect(await text(page, $('goals-later-note'))()).toContain('counted in the Stats API now');
     expect(await page.locator($('goal-list-empty')).count()).toBe(1);
     expect(await page.locator($('allowed-props-none')).count()).toBe(1);
 
