@@ -16,6 +16,7 @@ import { COUNTERS, CUBE_DIMENSIONS, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, i
 import { migrate } from '../../schema/migrate.ts';
 import { DEFAULT_HOURLY_RETENTION_DAYS, DEFAULT_RETENTION_MONTHS } from '../../schema/retention.ts';
 import { upsertSites } from '../../schema/sites.ts';
+import { saveGoal } from '../../schema/goals.ts';
 import { startAll } from '../start-all.ts';
 import { BENCH_SITE, BENCH_STATS_KEY, fmtInt, fmtMs, fromParent, percentile, progress, tempDir, toParent, withChild, type Progress } from './common.ts';
 
@@ -40,6 +41,14 @@ const QUERIES: Record<string, Record<string, unknown>> = {
   'visit:utm_campaign': { metrics: ['visitors', 'visits', 'bounce_rate'], dimensions: ['visit:utm_campaign'], pagination: { limit: 10 } },
   'event:page': { metrics: ['visitors', 'pageviews'], dimensions: ['event:page'], pagination: { limit: 10 } },
   'visit:device': { metrics: ['visitors', 'visits', 'bounce_rate'], dimensions: ['visit:device'] },
+  // Issue 8's question, "which campaign converts": a goal by campaign, with both conversion rates
+  // (the second query of group_conversion_rate, over the acquisition cube, is part of the time).
+  'goal by campaign': {
+    metrics: ['visitors', 'events', 'conversion_rate', 'group_conversion_rate'],
+    dimensions: ['visit:utm_campaign'],
+    filters: [['is', 'event:goal', ['Signup']]],
+    pagination: { limit: 10 },
+  },
 };
 
 export interface StatsResult {
@@ -223,6 +232,7 @@ export async function statsServer(o: StatsOptions): Promise<void> {
     );
     const { store } = running;
     await upsertSites(store, [{ domain: BENCH_SITE, timezone: 'UTC' }]);
+    await saveGoal(store, { site: BENCH_SITE, id: 'g_bench', type: 'event', displayName: 'Signup', eventName: 'Signup', props: {}, path: '', threshold: 0, currency: '', createdAt: Date.now() });
     const endSec = Math.floor(Date.now() / 3_600_000) * 3600;
     const start = endSec - o.days * 86_400;
     const statements = insertStatements(o);

@@ -66,6 +66,11 @@ describe('conversions by campaign', () => {
     ]);
   });
 
+  it('conversion_rate is against the visitors of the same filters without the goal: within spring, 2 of 2', async () => {
+    const { json } = await query({ metrics: ['visitors', 'conversion_rate'], filters: [['is', 'event:goal', ['Signup']], ['is', 'visit:utm_campaign', ['spring']]] });
+    expect(json.results).toEqual([{ dimensions: [], metrics: [2, 100] }]);
+  });
+
   it('the visits themselves keep their own source: D\'s return visit is Direct in the traffic reports', async () => {
     const { json } = await query({ metrics: ['visitors', 'visits'], dimensions: ['visit:channel'], order_by: [['visit:channel', 'asc']] });
     // (Email, B alone, folds into "(other)".)

@@ -14,23 +14,19 @@ export interface StatsResponse {
 export async function runQuery(store: Store, plan: QueryPlan, minVisitors: number): Promise<StatsResponse> {
   // The range's local days that the day closer has folded into the day cubes.
   const closed = plan.grain === 'day' ? await closedDays(store, plan.site, plan.range.from, plan.range.to) : [];
-  // conversion_rate divides by the visitors of the whole range (no goal, no dimension).
-  let total = 0;
-  if (plan.metrics.includes('conversion_rate')) {
-    const whole: QueryPlan = { ...plan, cube: 'acquisition', metrics: ['visitors'], dimensions: [], dimensionColumns: [], filters: [], goals: undefined, orderBy: [], limit: 1, offset: 0 };
-    const built = buildQuery(store, whole, minVisitors, closed);
-    const rs = await store.client.query({ query: built.sql, query_params: built.params, format: 'JSONEachRow' });
-    total = Number((await rs.json<Record<string, string | number>>())[0]?.m_visitors ?? 0);
-  }
-  const { sql, params } = buildQuery(store, plan, minVisitors, closed, total);
-  const rs = await store.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
-  const rows = await rs.json<Record<string, string | number>>();
-  const groups = plan.metrics.includes('group_conversion_rate') ? await groupVisitors(store, plan, minVisitors, closed) : undefined;
+  // The goal rates divide by visitors the goal query cannot see: of the whole range
+  // (conversion_rate) and of each row's group (group_conversion_rate). All run at once.
+  const [rows, total, groups] = await Promise.all([
+    select(store, buildQuery(store, plan, minVisitors, closed)),
+    plan.metrics.includes('conversion_rate') ? rangeVisitors(store, plan, closed) : Promise.resolve(0),
+    plan.metrics.includes('group_conversion_rate') ? groupVisitors(store, plan, minVisitors, closed) : Promise.resolve(undefined),
+  ]);
   const results = rows.map((r) => {
     const dimensions = plan.dimensions.map((_, i) => String(r[`o${i}`] ?? ''));
     return {
       metrics: plan.metrics.map((m): number | null => {
         const v = Number(r[`m_${m}`] ?? 0);
+        if (m === 'conversion_rate') return total > 0 ? Math.round((10_000 * v) / total) / 100 : 0;
         if (m !== 'group_conversion_rate') return v;
         // Converting visitors of the row / visitors of the same group (campaign, source, …).
         const group = dimensions.includes('(other)') ? undefined : groups!.get(groupKey(plan, dimensions));
@@ -61,6 +57,21 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
   };
 }
 
+async function select(store: Store, built: { sql: string; params: Record<string, unknown> }): Promise<Array<Record<string, string | number>>> {
+  const rs = await store.client.query({ query: built.sql, query_params: built.params, format: 'JSONEachRow' });
+  return rs.json<Record<string, string | number>>();
+}
+
+/**
+ * conversion_rate's denominator: the visitors of the same query without goal filters and without
+ * dimensions (the whole range, under the query's other filters), as Plausible defines it.
+ */
+async function rangeVisitors(store: Store, plan: QueryPlan, closed: string[]): Promise<number> {
+  const filters = plan.filters.filter((f) => !EVENT_DIMENSIONS.has(f.dimension));
+  const whole: QueryPlan = { ...plan, cube: 'acquisition', metrics: ['visitors'], dimensions: [], dimensionColumns: [], filters, goals: undefined, orderBy: [], limit: 1, offset: 0 };
+  return Number((await select(store, buildQuery(store, whole, 1, closed)))[0]?.m_visitors ?? 0);
+}
+
 /** Dimensions that name an event or a goal: the group of a goal row is everything else. */
 const EVENT_DIMENSIONS = new Set(['event:goal', 'event:name']);
 
@@ -89,10 +100,8 @@ async function groupVisitors(store: Store, plan: QueryPlan, minVisitors: number,
     offset: 0,
   };
   // k = 1: the group sizes are only divided by here, never shown.
-  const built = buildQuery(store, group, 1, closed);
-  const rs = await store.client.query({ query: built.sql, query_params: built.params, format: 'JSONEachRow' });
   const out = new Map<string, number>();
-  for (const r of await rs.json<Record<string, string | number>>()) {
+  for (const r of await select(store, buildQuery(store, group, 1, closed))) {
     let j = 0;
     const values = plan.dimensions.map((d) => (EVENT_DIMENSIONS.has(d) ? '' : String(r[`o${j++}`] ?? '')));
     out.set(values.join('\x1f'), Number(r.m_visitors ?? 0));

@@ -34,9 +34,9 @@ const METRIC_SQL: Record<Metric, string> = {
   bounce_rate: 'if(sum(s_visits) > 0, round(100 * sum(s_bounces) / sum(s_visits)), 0)',
   visit_duration: 'if(sum(s_visits) > 0, round(sum(s_duration) / sum(s_visits)), 0)',
   views_per_visit: 'if(sum(s_visits) > 0, round(sum(s_pageviews) / sum(s_visits), 2), 0)',
-  // Converting visitors of the row / visitors of the whole range (run.ts measures {total}).
-  conversion_rate: 'if({total:UInt64} > 0, round(100 * sum(s_visitors) / {total:UInt64}, 2), 0)',
-  // The row's converting visitors; run.ts divides them by the visitors of the row's own group.
+  // The row's converting visitors; run.ts divides them by the visitors of the whole range
+  // (conversion_rate) or of the row's own group (group_conversion_rate), measured alongside.
+  conversion_rate: 'sum(s_visitors)',
   group_conversion_rate: 'sum(s_visitors)',
 };
 
@@ -60,8 +60,8 @@ const SUMMED = [...COUNTERS, 'visitors'];
  * such rows are left out. A plain time series or total of the whole site is not a group and is
  * shown as is.
  */
-export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, closedDays: string[] = [], total = 0): BuiltQuery {
-  const params: Record<string, unknown> = { site: plan.site, tz: plan.timeZone, k: minVisitors, limit: plan.limit, offset: plan.offset, total };
+export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, closedDays: string[] = []): BuiltQuery {
+  const params: Record<string, unknown> = { site: plan.site, tz: plan.timeZone, k: minVisitors, limit: plan.limit, offset: plan.offset };
   const filterSql: string[] = [];
   if (plan.goals) {
     // Only the events of the site's (countable) goals take part.
