@@ -1,36 +1,20 @@
-// The cubes, as the code sees them. Migration 002 holds the frozen DDL; a test checks that
+// The cubes, as the code sees them. Migrations 002, 003 and 007 hold the frozen DDL; a test checks that
 // these definitions and the live tables agree, so the flusher and the Stats API can rely on them.
 
 export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech' | 'event_names';
 export type Grain = 'minute' | 'hour' | 'day';
 
+/** Where a visit came from; the visit cube of that name, and the custom-event cube, hold them. */
+const ACQUISITION_DIMENSIONS = ['source', 'channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
+
 /** Dimension columns per cube, in table order. */
 export const CUBE_DIMENSIONS = {
-  acquisition: [
-    'source',
-    'channel',
-    'referrer_host',
-    'utm_source',
-    'utm_medium',
-    'utm_campaign',
-    'utm_content',
-    'utm_term',
-  ],
+  acquisition: ACQUISITION_DIMENSIONS,
   pages: ['path'],
   entry_pages: ['entry_page'],
   tech: ['device', 'browser', 'os'],
   // Custom events by name and the acquisition they are credited to (collector/goals/).
-  event_names: [
-    'name',
-    'source',
-    'channel',
-    'referrer_host',
-    'utm_source',
-    'utm_medium',
-    'utm_campaign',
-    'utm_content',
-    'utm_term',
-  ],
+  event_names: ['name', ...ACQUISITION_DIMENSIONS],
 } as const satisfies Record<CubeName, readonly string[]>;
 
 export type CubeDimension<C extends CubeName> = (typeof CUBE_DIMENSIONS)[C][number];

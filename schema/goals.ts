@@ -2,6 +2,7 @@
 // (dashboard/server/goals), read by the dashboard and the collector. Latest row wins (FINAL).
 import type { Store } from './client.ts';
 import { GOALS_TABLE, SITE_PROPS_TABLE } from './cubes.ts';
+import { fromChTime as fromCh, nextRowVersion as nextVersion, toChTime as toCh } from './settings-rows.ts';
 
 export type GoalType = 'event' | 'page' | 'scroll';
 
@@ -23,14 +24,7 @@ export interface Goal {
   createdAt: number;
 }
 
-const toCh = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-const fromCh = (text: string) => Date.parse(text.replace(' ', 'T') + 'Z');
 
-let lastVersion = 0;
-function nextVersion(): number {
-  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
-  return lastVersion;
-}
 
 interface GoalRow {
   site: string;

@@ -11,6 +11,7 @@ import { LRUCache } from 'lru-cache';
 import type { Store } from '../../../schema/client.ts';
 import { API_KEYS_TABLE, LOGIN_SESSIONS_TABLE, USERS_TABLE } from '../../../schema/cubes.ts';
 import { isKeyScope, isRole, type KeyScope, type Role } from './roles.ts';
+import { fromChTime as fromCh, nextRowVersion as nextVersion, toChTime as toCh } from '../../../schema/settings-rows.ts';
 
 export const CACHE_MS = 2_000;
 const CACHE_MAX = 10_000;
@@ -63,16 +64,7 @@ export interface ApiKeyRecord {
 
 type Cached<T> = { at: number; value: T | undefined };
 
-/** ClickHouse DateTime64(3) text ↔ ms since epoch. */
-const toCh = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-const fromCh = (text: string) => Date.parse(text.replace(' ', 'T') + 'Z');
 
-let lastVersion = 0;
-/** Strictly increasing row versions within a process (microseconds of wall time). */
-function nextVersion(): number {
-  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
-  return lastVersion;
-}
 
 const sitesToRow = (sites: Sites) => ({ all_sites: sites === 'all' ? 1 : 0, sites: sites === 'all' ? [] : sites });
 const sitesFromRow = (all: unknown, sites: string[]): Sites => (Number(all) === 1 ? 'all' : sites);
