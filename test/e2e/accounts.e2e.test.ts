@@ -66,9 +66,9 @@ afterAll(async () => {
 
 describe('each role', () => {
   const EXPECTED: Record<'admin' | 'marketer' | 'viewer' | 'security', { nav: string[]; start: string; forbidden: string }> = {
-    admin: { nav: ['nav-overview', 'nav-goals', 'nav-users', 'nav-account'], start: 'overview', forbidden: 'security' },
-    marketer: { nav: ['nav-overview', 'nav-goals', 'nav-account'], start: 'overview', forbidden: 'users' },
-    viewer: { nav: ['nav-overview', 'nav-account'], start: 'overview', forbidden: 'security' },
+    admin: { nav: ['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-users', 'nav-account'], start: 'overview', forbidden: 'security' },
+    marketer: { nav: ['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-account'], start: 'overview', forbidden: 'users' },
+    viewer: { nav: ['nav-overview', 'nav-campaigns', 'nav-account'], start: 'overview', forbidden: 'security' },
     security: { nav: ['nav-security', 'nav-account'], start: 'security', forbidden: 'overview' },
   };
 
@@ -102,7 +102,7 @@ describe('two-factor sign-in', () => {
     expect(admin.recoveryCodes).toHaveLength(10);
     const page = await newPage();
     await signInUi(page, telmark.dashboardUrl, EMAIL.admin, { totpUri: admin.otpauthUri });
-    expect(await navItems(page)).toEqual(['nav-overview', 'nav-goals', 'nav-users', 'nav-account']);
+    expect(await navItems(page)).toEqual(['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-users', 'nav-account']);
     await page.goto(`${telmark.dashboardUrl}/#/account`);
     await expect.poll(text(page, 'totp-status'), POLL).toBe('On');
   });

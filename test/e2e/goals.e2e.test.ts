@@ -70,7 +70,7 @@ describe('Goals view', () => {
   it('a marketer adds, refuses, deletes goals and sets the allowed props of their one site', E2E, async () => {
     const { page, context } = await newPage();
     await signInUi(page, telmark.dashboardUrl, MARKETER);
-    expect(await navItems(page)).toEqual(['nav-overview', 'nav-goals', 'nav-account']);
+    expect(await navItems(page)).toEqual(['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-account']);
 
     await page.click($('nav-goals'));
     await page.waitForSelector($('goal-form'));
@@ -173,7 +173,7 @@ describe('Goals view', () => {
   it('a viewer has no Goals link, and #/goals shows the forbidden message', E2E, async () => {
     const { page, context } = await newPage();
     await signInUi(page, telmark.dashboardUrl, VIEWER);
-    expect(await navItems(page)).toEqual(['nav-overview', 'nav-account']);
+    expect(await navItems(page)).toEqual(['nav-overview', 'nav-campaigns', 'nav-account']);
     await page.goto(`${telmark.dashboardUrl}/#/goals/${SITE}`);
     await expect.poll(text(page, $('forbidden')), POLL).toContain('Your roles do not allow this page');
     expect(await text(page, $('forbidden'))()).toContain('site-settings:write');

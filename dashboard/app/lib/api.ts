@@ -11,7 +11,11 @@ export type Metric =
   | 'bounce_rate'
   | 'visit_duration'
   | 'views_per_visit'
-  | 'events';
+  | 'events'
+  /** With a goal (dimension or filter): converting visitors / all visitors of the range, percent. */
+  | 'conversion_rate'
+  /** With a goal: converting visitors of a row / all visitors of that row's group (e.g. its campaign); null for "(other)". */
+  | 'group_conversion_rate';
 
 export type AcquisitionDimension =
   | 'visit:source'
@@ -32,7 +36,9 @@ export type Dimension =
   | 'visit:entry_page'
   | 'visit:device'
   | 'visit:browser'
-  | 'visit:os';
+  | 'visit:os'
+  /** A goal's display name: alone or with the acquisition dimensions (and time). */
+  | 'event:goal';
 
 export type DatePreset = 'day' | '7d' | '30d' | 'month' | '6mo' | '12mo' | 'year' | 'all';
 export type DateRange = DatePreset | [from: string, to: string];
@@ -51,8 +57,8 @@ export interface Query {
 }
 
 export interface ResultRow {
-  /** In the order of Query.metrics. */
-  metrics: number[];
+  /** In the order of Query.metrics; null where the server cannot work one out (group_conversion_rate of "(other)"). */
+  metrics: Array<number | null>;
   /** In the order of Query.dimensions. */
   dimensions: string[];
 }

@@ -124,9 +124,10 @@ export const endUserSessions = (id: string) => del<{ ended: number }>(`api/users
 export const deleteUser = (id: string) => del<{ deleted: true }>(`api/users/${seg(id)}`);
 
 /** Where each permission takes you: the views of the header, in their order. */
-export type View = 'overview' | 'goals' | 'security' | 'users' | 'account';
+export type View = 'overview' | 'campaigns' | 'goals' | 'security' | 'users' | 'account';
 export const VIEWS: ReadonlyArray<{ view: View; label: string; needs: Permission | null }> = [
   { view: 'overview', label: 'Overview', needs: 'stats:read' },
+  { view: 'campaigns', label: 'Campaigns', needs: 'stats:read' },
   { view: 'goals', label: 'Goals', needs: 'site-settings:write' },
   { view: 'security', label: 'Security', needs: 'security:abuse' },
   { view: 'users', label: 'Users', needs: 'users:manage' },

@@ -2,7 +2,7 @@
 // cubes, so a breakdown can only be filtered by dimensions of its own cube: acquisition (source,
 // channel, referrer, UTM) x time is one cube; pages, entry pages and devices are cubes of their
 // own that know nothing about where a visit came from. The UI only asks what a cube can answer.
-import type { AcquisitionDimension, Dimension } from './api.ts';
+import type { AcquisitionDimension, Dimension, Filter } from './api.ts';
 
 export const ACQUISITION_DIMENSIONS: readonly AcquisitionDimension[] = [
   'visit:source',
@@ -19,9 +19,21 @@ function isAcquisitionDimension(dimension: Dimension): dimension is AcquisitionD
   return (ACQUISITION_DIMENSIONS as readonly Dimension[]).includes(dimension);
 }
 
-/** A breakdown over acquisition dimensions (or none, or only time) can take the acquisition filters. */
+/**
+ * A breakdown over acquisition dimensions (or none, or only time, or goals) can take the
+ * acquisition filters: the custom-event cube that counts goals keeps the visit's acquisition.
+ */
 export function acceptsAcquisitionFilters(dimensions: readonly Dimension[]): boolean {
-  return dimensions.every((d) => isAcquisitionDimension(d) || d.startsWith('time:'));
+  return dimensions.every((d) => isAcquisitionDimension(d) || d.startsWith('time:') || d === 'event:goal');
+}
+
+/** Goals combine with the same dimensions: acquisition and time (not pages, entry pages or devices). */
+export const acceptsGoalFilter = acceptsAcquisitionFilters;
+
+/** The goal a drill-down filter picked, if any (an "is" filter on event:goal). */
+export function goalFilterOf(filters: readonly Filter[]): string | null {
+  const found = filters.find((f) => f[1] === 'event:goal' && f[0] === 'is');
+  return found?.[2][0] ?? null;
 }
 
 /** Human name of a dimension, for filter chips and column headers. */
@@ -39,6 +51,7 @@ export const DIMENSION_LABELS: Record<Dimension, string> = {
   'visit:device': 'Device',
   'visit:browser': 'Browser',
   'visit:os': 'Operating system',
+  'event:goal': 'Goal',
   'time:hour': 'Hour',
   'time:day': 'Day',
   'time:week': 'Week',
@@ -52,6 +65,7 @@ export function displayValue(dimension: Dimension, value: string): string {
   if (value !== '') return value;
   if (dimension === 'visit:source') return 'Direct / None';
   if (dimension === 'visit:referrer') return '(no referrer)';
+  if (dimension === 'visit:utm_campaign') return '(none)';
   if (dimension.startsWith('visit:utm_')) return '(not set)';
   return '(none)';
 }

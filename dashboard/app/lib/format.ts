@@ -26,13 +26,22 @@ export function formatMetric(metric: Metric, value: number | null | undefined): 
       return formatDuration(value);
     case 'views_per_visit':
       return value.toFixed(2);
+    case 'conversion_rate':
+    case 'group_conversion_rate':
+      return formatPercent(value);
     default:
       return formatCount(value);
   }
 }
 
+/** A rate as "50%", "33.3%" (the server gives two decimals; the tooltip keeps them). */
+export function formatPercent(value: number): string {
+  return `${Number(value.toFixed(1))}%`;
+}
+
 export function exactMetric(metric: Metric, value: number | null | undefined): string {
-  if (value === null || value === undefined) return '';
+  if (value === null || value === undefined) return metric === 'group_conversion_rate' ? 'Not worked out for a folded group' : '';
+  if (metric === 'conversion_rate' || metric === 'group_conversion_rate') return `${value}%`;
   if (metric === 'bounce_rate' || metric === 'views_per_visit' || metric === 'visit_duration') return formatMetric(metric, value);
   return exact.format(value);
 }
@@ -45,6 +54,8 @@ export const METRIC_LABELS: Record<Metric, string> = {
   visit_duration: 'Visit duration',
   views_per_visit: 'Views / visit',
   events: 'Events',
+  conversion_rate: 'Conversion rate',
+  group_conversion_rate: 'Conversion rate of the group',
 };
 
 /** Column headers, where the full names would crowd a half-width table. */
@@ -53,6 +64,8 @@ export const METRIC_COLUMN_LABELS: Record<Metric, string> = {
   bounce_rate: 'Bounce',
   visit_duration: 'Duration',
   views_per_visit: 'Views/visit',
+  conversion_rate: 'CR',
+  group_conversion_rate: 'CR',
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

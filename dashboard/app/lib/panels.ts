@@ -11,6 +11,18 @@ export interface BreakdownTab {
   metrics: Metric[];
   /** Leave out visits without a value (a campaign report is about tagged traffic, like Plausible's). */
   hideEmpty?: boolean;
+  /** Column headers in place of the usual ones (a goal's visitors are its converting visitors). */
+  labels?: Partial<Record<Metric, string>>;
+  /** Full names for the headers' tooltips. */
+  titles?: Partial<Record<Metric, string>>;
+  /** What an empty table says, in place of the usual sentence. */
+  emptyText?: string;
+  /** Sort order sent to the server; default: the first metric, largest first. */
+  orderBy?: [Metric, 'asc' | 'desc'][];
+  /** Few, short columns: all stay on a phone (otherwise only the first metric does). */
+  keepOnPhone?: boolean;
+  /** Show the server's meta.warnings (goals not counted yet) above the table. */
+  showWarnings?: boolean;
 }
 
 const ACQUISITION_METRICS: Metric[] = ['visitors', 'visits', 'bounce_rate'];
@@ -44,3 +56,49 @@ export const DEVICE_TABS: BreakdownTab[] = [
   { id: 'browsers', label: 'Browsers', dimension: 'visit:browser', metrics: ['visitors'] },
   { id: 'os', label: 'OS', dimension: 'visit:os', metrics: ['visitors'] },
 ];
+
+/** Plausible's "Goal conversions": per goal, converting visitors, conversions, and the share of all visitors. */
+export const GOAL_TABS: BreakdownTab[] = [
+  {
+    id: 'goals',
+    label: 'Goals',
+    dimension: 'event:goal',
+    metrics: ['visitors', 'events', 'conversion_rate'],
+    labels: { visitors: 'Uniques', events: 'Total', conversion_rate: 'CR' },
+    titles: {
+      visitors: 'Converting visitors',
+      events: 'Conversions (every time the goal was reached)',
+      conversion_rate: 'Conversion rate: converting visitors / all visitors of the period',
+    },
+    orderBy: [
+      ['visitors', 'desc'],
+      ['events', 'desc'],
+    ],
+    keepOnPhone: true,
+    showWarnings: true,
+  },
+];
+
+/**
+ * An acquisition tab with a goal picked: per row, the converting visitors, the conversions and
+ * the conversion rate of the row's own visitors (that source's, that campaign's), in the goal
+ * panel's order and words.
+ */
+export function goalTab(tab: BreakdownTab): BreakdownTab {
+  return {
+    ...tab,
+    metrics: ['visitors', 'events', 'group_conversion_rate'],
+    labels: { visitors: 'Uniques', events: 'Total', group_conversion_rate: 'CR' },
+    titles: {
+      visitors: 'Converting visitors',
+      events: 'Conversions (every time the goal was reached)',
+      group_conversion_rate: `Conversion rate: converting visitors / all visitors of this ${tab.label.toLowerCase().replace(/s$/, '')}`,
+    },
+    orderBy: [
+      ['visitors', 'desc'],
+      ['events', 'desc'],
+    ],
+    keepOnPhone: true,
+    emptyText: `No conversions ${tab.hideEmpty ? `from visits tagged with a ${tab.label.toLowerCase()} ` : ''}in this period.`,
+  };
+}

@@ -1,4 +1,4 @@
-// Hash routing, written by hand: five signed-in views and two link targets (setup, invite) are a
+// Hash routing, written by hand: six signed-in views and two link targets (setup, invite) are a
 // parse function and a hashchange listener. A router library would be more to learn and ship than
 // this file. The hash keeps the app a set of static files the server serves as they are.
 //
@@ -18,7 +18,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'unknown'; path: string };
 
-const VIEW_NAMES: readonly string[] = ['overview', 'security', 'users', 'account'];
+const VIEW_NAMES: readonly string[] = ['overview', 'campaigns', 'security', 'users', 'account'];
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#\/?/, '');
