@@ -226,7 +226,8 @@ export async function collectorServer(abuse = true): Promise<void> {
     const cpuMs = cpu.elapsedMs();
     const { metrics } = running.collector;
     const stored: Record<string, number> = {};
-    for (const cube of CUBE_NAMES) {
+    // Every cube that books pageviews (the custom-event cube holds custom events only).
+    for (const cube of CUBE_NAMES.filter((c) => c !== 'event_names')) {
       for (const grain of ['hour', 'minute'] as const) {
         const table = cubeTable(cube, grain);
         const rs = await running.store.client.query({
