@@ -46,6 +46,8 @@ export interface PipelineEvent {
   path?: string;
   visitorKey?: string;
   visit?: VisitDelta;
+  /** Custom events: the acquisition dimension values the conversion is credited to (goals/attribution.ts). */
+  creditDims?: readonly string[];
   /** The bot signal of the user agent and headers (null: a person); set by checkAbuse or dropBots. */
   botSignal?: BotReason | null;
   /** The abuse entry of the client address (an opaque reference, not the address). */

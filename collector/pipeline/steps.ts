@@ -122,23 +122,31 @@ export const computeVisitorKey: Step = (ev, ctx) => {
  * navigation is never a new source (and, opening a visit, counts as Direct).
  */
 export const trackVisit: Step = (ev, ctx) => {
+  const key = `${ev.site!.domain}\x1f${ev.visitorKey}`;
   if (ev.beacon.name === ENGAGEMENT) {
     // Plausible's engagement events report on a page already viewed: they never start a visit,
     // end a bounce or lengthen a visit.
-    const session = ctx.sessions.peek(`${ev.site!.domain}\x1f${ev.visitorKey}`, ev.request.receivedAt);
+    const session = ctx.sessions.peek(key, ev.request.receivedAt);
     if (!session) return 'no_visit';
     ev.visit = { session, isNew: false, visits: 0, bounces: 0, duration: 0 };
     return undefined;
   }
   const acq = ev.acquisition!;
-  const interactive = ev.beacon.name === 'pageview' || ev.beacon.interactive !== false;
-  const key = `${ev.site!.domain}\x1f${ev.visitorKey}`;
+  const isPageview = ev.beacon.name === 'pageview';
+  const interactive = isPageview || ev.beacon.interactive !== false;
   ev.visit = ctx.sessions.track(key, ev.request.receivedAt, interactive, () => {
     // Spam never gets here (classifySource drops it); the check only narrows the type.
     const entry = acq.kind === 'spam' ? directAcquisition() : acq.acquisition;
     return { entry, entryPage: ev.path!, tech: ev.ua!, cubes: visitCubes(entry, ev.path!, ev.ua!) };
   });
-  if (ev.visit.isNew) ctx.attribution.visitOpened(key, ev.visit.session.entry);
+  const { session } = ev.visit;
+  if (ev.visit.isNew) ctx.attribution.visitOpened(key, session.entry);
+  if (!isPageview) {
+    // A custom event counts under the acquisition it is credited to: the visit's own (whose
+    // dimension values the visit already holds), or an earlier non-direct one the same day.
+    const credit = ctx.attribution.creditFor(key, session.entry);
+    ev.creditDims = credit === session.entry ? session.cubes.find((c) => c.cube === 'acquisition')!.dims : acquisitionDims(credit);
+  }
   return undefined;
 };
 
@@ -178,11 +186,8 @@ export const aggregate: Step = (ev, ctx) => {
     if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
   ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
-  if (!isPageview) {
-    // A custom event: by name, under the acquisition it is credited to (attribution.ts).
-    const credit = ctx.attribution.creditFor(`${site}\x1f${vk}`, session.entry);
-    ctx.aggregator.add('event_names', now, site, [ctx.eventNames.admit(site, ev.beacon.name, now), ...acquisitionDims(credit)], vk, hit);
-  }
+  // A custom event: by name, under the acquisition trackVisit credited it to.
+  if (ev.creditDims) ctx.aggregator.add('event_names', now, site, [ctx.eventNames.admit(site, ev.beacon.name, now), ...ev.creditDims], vk, hit);
   return undefined;
 };
 

@@ -7,7 +7,7 @@ import type { AuditEntry as SchemaAuditEntry } from '../../../schema/audit-log.t
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { parseIpParam } from '../address.ts';
 import type { AbuseOperations } from '../types.ts';
-import { keyMatcher } from './auth.ts';
+import { bearerToken, keyMatcher } from './auth.ts';
 import { CollectorsUnavailable, PageTooDeep, type CollectorError, type EraseReport } from './errors.ts';
 import { keyId } from './key-id.ts';
 
@@ -94,7 +94,7 @@ export function securityRoutes(deps: SecurityRoutesDeps): Hono<Env> {
    */
   const byKey = (c: Context): Authorization => {
     const header = c.req.header('authorization');
-    const key = header === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(header)?.[1];
+    const key = bearerToken(header);
     if (key !== undefined && isSecurityKey(key)) return { ok: true, keyId: keyId(key) };
     if (key !== undefined && isStatsKey(key)) return { ok: false, status: 403, keyId: keyId(key), error: 'this key may read statistics but not use the security API' };
     const error =

@@ -2,6 +2,7 @@
 // first admin's setup link, invitations, user changes, API keys, export and deletion. The routes
 // (routes.ts, users-routes.ts) and the CLI (scripts/users.ts) both call this, and every act
 // that the issue names is audited here, before it is carried out.
+import { LRUCache } from 'lru-cache';
 import type { AuditEntry } from '../../../schema/audit-log.ts';
 import { normaliseDomain } from '../../../schema/sites.ts';
 import { hashPassword, passwordProblem, prepareDummyHash, verifyPassword } from './passwords.ts';
@@ -32,6 +33,32 @@ export class AuthError extends Error {
 
 export const WRONG_CREDENTIALS = 'wrong email or password';
 export const AUDIT_DOWN = 'audit log unavailable; nothing was done';
+
+/**
+ * Writes an audit row before the act it records; an act that cannot be audited is refused with
+ * 503 (looking at or changing accounts and settings without a trace must never happen).
+ */
+export async function auditOrRefuse(audit: (entry: AuditEntry) => Promise<void>, entry: AuditEntry, log: (line: string) => void): Promise<void> {
+  try {
+    await audit(entry);
+  } catch (err) {
+    log(`audit log unavailable (${err instanceof Error ? err.name : 'error'}); refused ${entry.action}`);
+    throw new AuthError(503, AUDIT_DOWN);
+  }
+}
+
+/**
+ * Runs the tasks given to it one at a time, in order: creations that check a unique value (an
+ * email, a goal's name) and then write it must not interleave within the process.
+ */
+export function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = last.then(task);
+    last = run.catch(() => {});
+    return run;
+  };
+}
 
 /** Who is acting, for the audit log: a signed-in user, or the operator at the CLI. */
 export interface Actor {
@@ -65,9 +92,10 @@ export class Accounts {
   readonly throttle: LoginThrottle;
   readonly now: () => number;
   private setup?: { hash: string; expiresAt: number };
-  private readonly keyWritten = new Map<string, number>();
+  /** When each key's last use was last written (bounded like the session manager's). */
+  private readonly keyWritten = new LRUCache<string, number>({ max: 10_000 });
   /** Account creations run one at a time, so two at once cannot both take one email. */
-  private creating: Promise<unknown> = Promise.resolve();
+  private readonly creating = oneAtATime();
 
   constructor(private readonly deps: AccountsDeps) {
     this.store = deps.accounts;
@@ -78,13 +106,8 @@ export class Accounts {
   }
 
   /** Writes the audit row first; an act that cannot be audited is refused (503). */
-  private async audit(entry: AuditEntry): Promise<void> {
-    try {
-      await this.deps.audit(entry);
-    } catch (err) {
-      this.deps.log(`auth: audit log unavailable (${err instanceof Error ? err.name : 'error'}); refused ${entry.action}`);
-      throw new AuthError(503, AUDIT_DOWN);
-    }
+  private audit(entry: AuditEntry): Promise<void> {
+    return auditOrRefuse(this.deps.audit, entry, (line) => this.deps.log(`auth: ${line}`));
   }
 
   // ---- first admin
@@ -132,9 +155,7 @@ export class Accounts {
    * returned token goes into a one-time link). Refuses a taken email and a weak password.
    */
   createUser(input: { email: string; password?: string; roles: Role[]; sites: Sites }, actor: Actor): Promise<UserRecord & { inviteToken?: string }> {
-    const run = this.creating.then(() => this.createUserNow(input, actor));
-    this.creating = run.catch(() => {});
-    return run;
+    return this.creating(() => this.createUserNow(input, actor));
   }
 
   private async createUserNow(
@@ -472,7 +493,6 @@ export class Accounts {
     key.lastUsedAt = now;
     if (now - (this.keyWritten.get(key.id) ?? 0) >= KEY_TOUCH_WRITE_MS) {
       this.keyWritten.set(key.id, now);
-      if (this.keyWritten.size > 10_000) this.keyWritten.delete(this.keyWritten.keys().next().value!);
       this.store.saveKey({ ...key }).catch(() => this.deps.log('auth: could not record a key\'s last use'));
     }
     return { key, user, permissions };

@@ -3,7 +3,7 @@
 // request; every route then declares what it needs with `requires(permission)`, the one place
 // where access is decided.
 import type { Context, MiddlewareHandler } from 'hono';
-import { keyMatcher } from '../../../collector/abuse/api/auth.ts';
+import { bearerToken, keyMatcher } from '../../../collector/abuse/api/auth.ts';
 import { keyId } from '../../../collector/abuse/api/key-id.ts';
 import type { Accounts } from './accounts.ts';
 import { readSessionCookie } from './cookie.ts';
@@ -40,7 +40,7 @@ export function principalMiddleware(accounts: Accounts, envKeys: { stats: string
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
-      const key = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+      const key = bearerToken(header);
       if (key === undefined) c.set('authProblem', 'Authorization header must be "Bearer <API key>"');
       else if (key.startsWith('tmk_')) {
         const found = await accounts.resolveKey(key);

@@ -18,7 +18,8 @@ export interface AuthRoutesDeps {
 }
 
 const str = (max: number) => z.string().max(max);
-const sitesSchema = z.union([z.literal('all'), z.array(str(253)).max(1000)]);
+/** "all", or a list of domains (checked further by Accounts). */
+export const sitesSchema = z.union([z.literal('all'), z.array(str(253)).max(1000)]);
 const SCHEMAS = {
   login: z.object({ email: str(320), password: str(1024), totp: str(64).optional() }),
   setup: z.object({ token: str(128), email: str(320), password: str(1024) }),

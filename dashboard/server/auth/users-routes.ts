@@ -5,9 +5,8 @@ import { z } from 'zod';
 import { AuthError, publicUser, type Accounts } from './accounts.ts';
 import { requires, type AuthEnv } from './principal.ts';
 import { ROLES, ROLE_NAMES, type Role } from './roles.ts';
-import { actorOf, body } from './routes.ts';
+import { actorOf, body, sitesSchema } from './routes.ts';
 
-const sitesSchema = z.union([z.literal('all'), z.array(z.string().max(253)).max(1000)]);
 const INVITE = z.object({ email: z.string().max(320), roles: z.array(z.string().max(32)).max(8), sites: sitesSchema.default('all') });
 const PATCH = z.object({ roles: z.array(z.string().max(32)).max(8).optional(), sites: sitesSchema.optional(), enabled: z.boolean().optional(), reset_totp: z.boolean().optional() });
 

@@ -9,7 +9,7 @@ import type { Store } from '../../../schema/client.ts';
 import { listGoals, saveGoal, allowedProps, setAllowedProps, type Goal } from '../../../schema/goals.ts';
 import { normaliseDomain, type Site } from '../../../schema/sites.ts';
 import { pathPatternProblem } from '../../../collector/goals/path-pattern.ts';
-import { AUDIT_DOWN, AuthError } from '../auth/accounts.ts';
+import { AuthError, auditOrRefuse, oneAtATime } from '../auth/accounts.ts';
 import { canSeeSite, requires, type AuthEnv } from '../auth/principal.ts';
 import { actorOf, body } from '../auth/routes.ts';
 import { newId } from '../auth/tokens.ts';
@@ -94,7 +94,7 @@ function defaultName(input: z.infer<typeof GOAL>): string {
 export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   /** Goal creations run one at a time, so two at once cannot both take one display name. */
-  let creating: Promise<unknown> = Promise.resolve();
+  const creating = oneAtATime();
 
   /** The site of the path, if the caller may see it; otherwise 404 as for a site that does not exist. */
   const siteOf = async (c: Context<AuthEnv>): Promise<Site> => {
@@ -104,14 +104,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
     return site;
   };
 
-  const audit = async (entry: AuditEntry): Promise<void> => {
-    try {
-      await deps.audit(entry);
-    } catch (err) {
-      deps.log(`goals: audit log unavailable (${err instanceof Error ? err.name : 'error'}); refused ${entry.action}`);
-      throw new AuthError(503, AUDIT_DOWN);
-    }
-  };
+  const audit = (entry: AuditEntry) => auditOrRefuse(deps.audit, entry, (line) => deps.log(`goals: ${line}`));
 
   app.get('/:site/goals', requires('site-settings:write'), async (c) => {
     const site = await siteOf(c);
@@ -143,9 +136,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
       await saveGoal(deps.store, goal);
       return goal;
     };
-    const run = creating.then(make);
-    creating = run.catch(() => {});
-    return c.json({ goal: publicGoal(await run) }, 201);
+    return c.json({ goal: publicGoal(await creating(make)) }, 201);
   });
 
   app.delete('/:site/goals/:id', requires('site-settings:write'), async (c) => {

@@ -3,34 +3,34 @@ import type { CubeName } from '../../../schema/cubes.ts';
 /** The column name that stands for a goal's display name (see 'event:goal'). */
 export const GOAL_COLUMN = 'goal';
 
-/** A Stats API dimension and where it is stored. */
+/** A Stats API dimension and the cube column it reads. */
 export interface DimensionInfo {
-  cube: CubeName;
   column: string;
 }
 
 /**
- * Which cube holds each non-time dimension. Aggregate-only storage cannot cross cubes after the
- * fact, so a query may only combine dimensions (and filters) of one cube, plus time.
+ * The column of each non-time dimension. Which cubes hold a column follows from
+ * schema/cubes.ts (query.ts cubesHolding): aggregate-only storage cannot cross cubes after the
+ * fact, so a query may only combine dimensions (and filters) that one cube holds, plus time.
  */
 export const DIMENSIONS: Record<string, DimensionInfo> = {
-  'visit:source': { cube: 'acquisition', column: 'source' },
-  'visit:channel': { cube: 'acquisition', column: 'channel' },
-  'visit:referrer': { cube: 'acquisition', column: 'referrer_host' },
-  'visit:utm_source': { cube: 'acquisition', column: 'utm_source' },
-  'visit:utm_medium': { cube: 'acquisition', column: 'utm_medium' },
-  'visit:utm_campaign': { cube: 'acquisition', column: 'utm_campaign' },
-  'visit:utm_content': { cube: 'acquisition', column: 'utm_content' },
-  'visit:utm_term': { cube: 'acquisition', column: 'utm_term' },
-  'visit:device': { cube: 'tech', column: 'device' },
-  'visit:browser': { cube: 'tech', column: 'browser' },
-  'visit:os': { cube: 'tech', column: 'os' },
-  'visit:entry_page': { cube: 'entry_pages', column: 'entry_page' },
-  'event:page': { cube: 'pages', column: 'path' },
-  'event:name': { cube: 'event_names', column: 'name' },
+  'visit:source': { column: 'source' },
+  'visit:channel': { column: 'channel' },
+  'visit:referrer': { column: 'referrer_host' },
+  'visit:utm_source': { column: 'utm_source' },
+  'visit:utm_medium': { column: 'utm_medium' },
+  'visit:utm_campaign': { column: 'utm_campaign' },
+  'visit:utm_content': { column: 'utm_content' },
+  'visit:utm_term': { column: 'utm_term' },
+  'visit:device': { column: 'device' },
+  'visit:browser': { column: 'browser' },
+  'visit:os': { column: 'os' },
+  'visit:entry_page': { column: 'entry_page' },
+  'event:page': { column: 'path' },
+  'event:name': { column: 'name' },
   // A goal's display name, worked out at query time from the event name (event goals only):
   // GOAL_COLUMN is not a stored column (sql.ts turns it into an expression over `name`).
-  'event:goal': { cube: 'event_names', column: GOAL_COLUMN },
+  'event:goal': { column: GOAL_COLUMN },
 };
 
 export const TIME_DIMENSIONS = ['time:minute', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;

@@ -156,15 +156,16 @@ export function planQuery(
     );
   }
   const cube: CubeName = possible[0]!;
-  const cubes = new Map<CubeName, string>([[cube, [...new Set(wanted.map((w) => w.name))].join(', ') || 'the totals']]);
+  /** What was asked for, for the messages below. */
+  const asked = [...new Set(wanted.map((w) => w.name))].join(', ') || 'the totals';
   for (const m of metrics) {
     if (GOAL_METRICS.includes(m) && cube !== 'event_names') throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
     if (!CUBE_METRICS[cube].includes(m) && cube === 'event_names') {
-      throw new StatsQueryError(`metric "${m}" is not available with ${[...cubes.values()].join(', ')}: custom events and goals count ${CUBE_METRICS[cube].join(', ')}`);
+      throw new StatsQueryError(`metric "${m}" is not available with ${asked}: custom events and goals count ${CUBE_METRICS[cube].join(', ')}`);
     }
     if (!CUBE_METRICS[cube].includes(m)) {
       throw new StatsQueryError(
-        `metric "${m}" is not available with ${[...cubes.values()].join(', ')}: visits are attributes of a visit's entry page, ` +
+        `metric "${m}" is not available with ${asked}: visits are attributes of a visit's entry page, ` +
           `so per-page figures are ${CUBE_METRICS[cube].join(', ')}; use visit:entry_page for visit metrics by page`,
       );
     }
