@@ -1,15 +1,23 @@
-import { COUNTERS, CUBE_DIMENSIONS, CUBE_NAMES, type Counter, type CubeName } from '../schema/cubes.ts';
+import { CUBE_DIMENSIONS, CUBE_NAMES, cubeCounters, type COUNTERS, type Counter, type CubeName } from '../schema/cubes.ts';
+import { unitsToDecimal } from './revenue.ts';
 
-/** One pre-aggregated ingest row, in the shape of the cube's Null table. */
+/**
+ * One pre-aggregated ingest row, in the shape of the cube's Null table. Counters are numbers,
+ * except revenue: decimal text (exact) once drained.
+ */
 export type IngestRow = {
   site: string;
   /** Minute start, UTC, "YYYY-MM-DD hh:mm:00". */
   ts: string;
   visitor_key: string;
-} & Record<Counter, number> &
+} & Record<(typeof COUNTERS)[number], number> &
   Record<string, string | number>;
 
-export type Contribution = Partial<Record<Counter, number>>;
+/** What one event adds. Revenue in units of 10^-8 (collector/revenue.ts), summed exactly. */
+export type Contribution = Partial<Record<Exclude<Counter, 'revenue'>, number>> & { revenue?: bigint };
+
+/** A pending row: its counters as numbers, revenue as a bigint until drained. */
+type PendingRow = Record<string, string | number | bigint>;
 
 const SEP = '\x1f';
 
@@ -36,7 +44,8 @@ export function dimensionsKey(dims: readonly string[]): string {
  * the owner flushes when it passes its bound (MAX_PENDING_ROWS).
  */
 export class Aggregator {
-  private pending = new Map<CubeName, Map<string, IngestRow>>(CUBE_NAMES.map((c) => [c, new Map()]));
+  private pending = new Map<CubeName, Map<string, PendingRow>>(CUBE_NAMES.map((c) => [c, new Map()]));
+  private readonly counters = Object.fromEntries(CUBE_NAMES.map((c) => [c, cubeCounters(c).filter((n) => n !== 'revenue')])) as Record<CubeName, Counter[]>;
   private rows = 0;
 
   get size(): number {
@@ -48,24 +57,30 @@ export class Aggregator {
     const key = ts + SEP + site + SEP + dimsKey + SEP + visitorKey;
     const table = this.pending.get(cube)!;
     let row = table.get(key);
+    const counters = this.counters[cube];
     if (!row) {
-      row = { site, ts, visitor_key: visitorKey, pageviews: 0, events: 0, visits: 0, bounces: 0, duration: 0 } as IngestRow;
+      row = { site, ts, visitor_key: visitorKey };
+      for (const c of counters) row[c] = 0;
+      if (counters.length !== cubeCounters(cube).length) row.revenue = 0n;
       const names = CUBE_DIMENSIONS[cube];
       for (let i = 0; i < names.length; i++) row[names[i]!] = dims[i] ?? '';
       table.set(key, row);
       this.rows++;
     }
-    for (const c of COUNTERS) {
-      const v = counts[c];
-      if (v) row[c] += v;
+    for (const c of counters) {
+      const v = counts[c as Exclude<Counter, 'revenue'>];
+      if (v) (row[c] as number) += v;
     }
+    if (counts.revenue) row.revenue = (row.revenue as bigint) + counts.revenue;
   }
 
   /** Hands over everything pending and starts afresh. */
   drain(): Record<CubeName, IngestRow[]> {
     const out = {} as Record<CubeName, IngestRow[]>;
     for (const cube of CUBE_NAMES) {
-      out[cube] = [...this.pending.get(cube)!.values()];
+      const rows = [...this.pending.get(cube)!.values()];
+      for (const r of rows) if (typeof r.revenue === 'bigint') r.revenue = unitsToDecimal(r.revenue);
+      out[cube] = rows as unknown as IngestRow[];
       this.pending.set(cube, new Map());
     }
     this.rows = 0;

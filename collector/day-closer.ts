@@ -1,4 +1,4 @@
-import { CUBE_DIMENSIONS, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable } from '../schema/cubes.ts';
+import { CUBE_DIMENSIONS, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeCounters, cubeTable } from '../schema/cubes.ts';
 import type { Store } from '../schema/client.ts';
 import { addDays, localDate } from '../schema/dates.ts';
 import { closedDays } from '../schema/day-closings.ts';
@@ -102,11 +102,12 @@ export class DayCloser {
     const params = { site: site.domain, tz: site.timezone, from: `${from} 00:00:00`, to: `${addDays(to, 1)} 00:00:00` };
     for (const cube of CUBE_NAMES) {
       const dims = CUBE_DIMENSIONS[cube].join(', ');
+      const counters = cubeCounters(cube);
       await this.store.client.command({
         query: `INSERT INTO ${this.store.table(cubeTable(cube, 'day'))}
-          (site, day, ${dims}, pageviews, events, visits, bounces, duration, visitors, closed_at)
+          (site, day, ${dims}, ${counters.join(', ')}, visitors, closed_at)
           SELECT site, toDate(ts, {tz:String}) AS day, ${dims},
-                 sum(pageviews), sum(events), sum(visits), sum(bounces), sum(duration), uniqCombined64Merge(visitors), now()
+                 ${counters.map((c) => `sum(${c})`).join(', ')}, uniqCombined64Merge(visitors), now()
           FROM ${this.store.table(cubeTable(cube, 'hour'))}
           WHERE site = {site:String} AND ts >= toDateTime({from:String}, {tz:String}) AND ts < toDateTime({to:String}, {tz:String})
           GROUP BY site, day, ${dims}`,

@@ -27,6 +27,8 @@ import { EventNameCap } from './goals/event-names.ts';
 import { LastNonDirect } from './goals/attribution.ts';
 import { SessionStore } from './sessions.ts';
 import { SiteRegistry } from './site-registry.ts';
+import { SiteGoals } from './goals/site-goals.ts';
+import { PropValueCap } from './goals/prop-values.ts';
 import { Spool } from './spool.ts';
 
 export interface CollectorService {
@@ -35,6 +37,8 @@ export interface CollectorService {
   adminApp: Hono;
   metrics: Metrics;
   sites: SiteRegistry;
+  /** Goals and allowed prop keys; refresh() after a change to count it at once. */
+  goals: SiteGoals;
   aggregator: Aggregator;
   sessions: SessionStore;
   flusher: Flusher;
@@ -110,6 +114,10 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
   }
   const eventNames = new EventNameCap();
   const attribution = new LastNonDirect();
+  const goals = new SiteGoals(store);
+  const propValues = new PropValueCap();
+  metrics.describe('telmark_engagement_untracked_total', 'Scroll readings not tracked: the visit already had engagement on MAX_PAGES_PER_VISIT pages.');
+  metrics.gauge('telmark_prop_values_folded_total', () => propValues.folded);
   metrics.gauge('telmark_attribution_entries', () => attribution.size);
   metrics.gauge('telmark_event_names_folded_total', () => eventNames.folded);
   const pipeline = new Pipeline(
@@ -124,6 +132,9 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       abuse,
       eventNames,
       attribution,
+      goals,
+      propValues,
+      metrics,
     },
     metrics,
     opts.steps,
@@ -182,6 +193,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     adminApp,
     metrics,
     sites,
+    goals,
     aggregator,
     sessions,
     flusher,
@@ -193,6 +205,8 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       await sites.seed(config.seedSites, config.defaultTimezone);
       await sites.refresh();
       sites.startRefreshing(60_000, () => log('collector: could not refresh sites; keeping the last known list'));
+      await goals.refresh();
+      goals.startRefreshing(undefined, () => log('collector: could not refresh goals; keeping the last known ones'));
       flusher.replaySpool();
       flusher.start();
       void flusher.flush().catch(() => {});
@@ -206,6 +220,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     async stop() {
       accepting = false;
       sites.stop();
+      goals.stop();
       for (const t of timers) clearInterval(t);
       timers = [];
       // Everything accepted is counted (or, if its address was flagged meanwhile, dropped).

@@ -12,6 +12,17 @@ export interface Session {
   tech: UserAgentInfo;
   /** The visit's dimension values per visit-scoped cube, with their row-key text; fixed for the visit. */
   cubes: VisitCubes;
+  /**
+   * Engagement per page of the visit (collector/goals/engagement.ts): the highest scroll depth
+   * reported so far and the scroll goals met. At most MAX_PAGES_PER_VISIT pages; created lazily.
+   */
+  pages?: Map<string, PageEngagement>;
+}
+
+export interface PageEngagement {
+  maxScroll: number;
+  /** Names of the scroll goals this visit met on this page (booked once each). */
+  scrollGoals?: Set<string>;
 }
 
 export type VisitCubes = Array<{ cube: 'acquisition' | 'entry_pages' | 'tech'; dims: string[]; key: string }>;

@@ -1,7 +1,7 @@
-// The cubes, as the code sees them. Migrations 002, 003 and 007 hold the frozen DDL; a test checks that
+// The cubes, as the code sees them. Migrations 002, 003, 007 and 008 hold the frozen DDL; a test checks that
 // these definitions and the live tables agree, so the flusher and the Stats API can rely on them.
 
-export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech' | 'event_names';
+export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech' | 'event_names' | 'event_tech' | 'event_entry_pages' | 'event_props';
 export type Grain = 'minute' | 'hour' | 'day';
 
 /** Where a visit came from; the visit cube of that name, and the custom-event cube, hold them. */
@@ -13,8 +13,13 @@ export const CUBE_DIMENSIONS = {
   pages: ['path'],
   entry_pages: ['entry_page'],
   tech: ['device', 'browser', 'os'],
-  // Custom events by name and the acquisition they are credited to (collector/goals/).
-  event_names: ['name', ...ACQUISITION_DIMENSIONS],
+  // Custom events (and goal conversions, collector/goals/) by name and the acquisition they are
+  // credited to, by the visit's tech and by its entry page; `currency` is the revenue's ('' for none).
+  event_names: ['name', ...ACQUISITION_DIMENSIONS, 'currency'],
+  event_tech: ['name', 'device', 'browser', 'os', 'currency'],
+  event_entry_pages: ['name', 'entry_page', 'currency'],
+  // The values of the prop keys a site allows, per event name.
+  event_props: ['name', 'prop_key', 'prop_value'],
 } as const satisfies Record<CubeName, readonly string[]>;
 
 export type CubeDimension<C extends CubeName> = (typeof CUBE_DIMENSIONS)[C][number];
@@ -23,7 +28,28 @@ export const CUBE_NAMES = Object.keys(CUBE_DIMENSIONS) as CubeName[];
 
 /** Summed counters every ingest row carries (visitors travel as the row's visitor_key). */
 export const COUNTERS = ['pageviews', 'events', 'visits', 'bounces', 'duration'] as const;
-export type Counter = (typeof COUNTERS)[number];
+
+/**
+ * Counters only some cubes carry. The pages cube: engagement (scroll_sum / scroll_visits is the
+ * scroll depth, engaged_ms the engaged time). The event cubes: revenue, an exact Decimal(38, 8)
+ * that travels as decimal text (collector/revenue.ts), never as a float.
+ */
+const EVENT_COUNTERS = ['revenue'] as const;
+export const EXTRA_COUNTERS = {
+  acquisition: [],
+  pages: ['scroll_sum', 'scroll_visits', 'engaged_ms'],
+  entry_pages: [],
+  tech: [],
+  event_names: EVENT_COUNTERS,
+  event_tech: EVENT_COUNTERS,
+  event_entry_pages: EVENT_COUNTERS,
+  event_props: [],
+} as const satisfies Record<CubeName, readonly string[]>;
+
+export type Counter = (typeof COUNTERS)[number] | (typeof EXTRA_COUNTERS)[CubeName][number];
+
+/** Every counter of a cube, in table order. */
+export const cubeCounters = (cube: CubeName): readonly Counter[] => [...COUNTERS, ...EXTRA_COUNTERS[cube]];
 
 export const ingestTable = (cube: CubeName) => `ingest_${cube}`;
 export const cubeTable = (cube: CubeName, grain: Grain) => `${cube}_${grain}`;

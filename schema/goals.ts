@@ -102,3 +102,21 @@ export async function setAllowedProps(store: Store, site: string, allowed: strin
     format: 'JSONEachRow',
   });
 }
+
+/**
+ * The name under which the collector books the conversions of a goal it evaluates at ingestion
+ * (page, scroll and prop-condition goals) into the event cubes. Beacon event names can never
+ * start with \x01 (collector/goals/event-names.ts strips control characters), so these never
+ * collide with a custom event, and `event:name` leaves them out.
+ */
+export const GOAL_NAME_PREFIX = '\x01goal:';
+export const goalEventName = (id: string) => GOAL_NAME_PREFIX + id;
+
+/** Whether a goal is counted at ingestion (from its creation) rather than over the event history. */
+export const countedAtIngestion = (g: Pick<Goal, 'type' | 'props'>) => g.type !== 'event' || Object.keys(g.props).length > 0;
+
+/** All sites' allowed prop keys. */
+export async function allAllowedProps(store: Store): Promise<Map<string, string[]>> {
+  const rs = await store.client.query({ query: `SELECT site, allowed FROM ${store.table(SITE_PROPS_TABLE)} FINAL`, format: 'JSONEachRow' });
+  return new Map((await rs.json<{ site: string; allowed: string[] }>()).map((r) => [r.site, r.allowed]));
+}

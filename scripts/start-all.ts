@@ -172,6 +172,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       staticFiles: serveStatic({ root: relative(process.cwd(), DASHBOARD_DIST) || '.' }),
       isReady: () => dashboardReady,
       collectorUrl: dConfig.collectorPublicUrl ?? (collectorUrl || undefined),
+      goalsChanged: collector ? () => collector!.goals.refresh() : undefined,
       log,
       now: opts.now,
       security: operations ? { operations, audit: (e) => auditLog.write(e) } : undefined,

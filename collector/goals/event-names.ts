@@ -3,7 +3,8 @@
 // ":id", and each site keeps at most EVENT_NAMES_PER_DAY distinct names per UTC day; a new name
 // past that is counted as "(other)", so a flood of made-up names cannot grow the store without
 // bound. Memory: one Set per registered site, at most EVENT_NAMES_PER_DAY names of at most 120
-// characters each (~150 KB per site when full), replaced at UTC midnight.
+// characters each (~150 KB per site when full), replaced at UTC midnight. Control characters are
+// removed: the event cubes reserve names starting with \x01 for goals (schema/goals.ts).
 import { redactText } from '../classify/path.ts';
 
 export const EVENT_NAMES_PER_DAY = 1000;
@@ -18,7 +19,8 @@ export class EventNameCap {
 
   /** The name to count `raw` under, for `site` at `now`. */
   admit(site: string, raw: string, now: number): string {
-    const name = redactText(raw);
+    // eslint-disable-next-line no-control-regex
+    const name = redactText(raw.replace(/[\x00-\x1f\x7f]/g, '')) || '(not set)';
     const day = Math.floor(now / 86_400_000);
     let entry = this.perSite.get(site);
     if (!entry || entry.day !== day) this.perSite.set(site, (entry = { day, names: new Set() }));

@@ -15,6 +15,11 @@ import { addressKey } from '../abuse/address.ts';
 import type { AbuseBuffer } from '../abuse/buffer.ts';
 import type { EventNameCap } from '../goals/event-names.ts';
 import type { LastNonDirect } from '../goals/attribution.ts';
+import type { PropValueCap } from '../goals/prop-values.ts';
+import type { SiteGoals } from '../goals/site-goals.ts';
+import { bookEngagement } from '../goals/engagement.ts';
+import { revenueUnits } from '../revenue.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface StepContext {
   sites: SiteRegistry;
@@ -30,6 +35,11 @@ export interface StepContext {
   eventNames: EventNameCap;
   /** Last non-direct acquisition per visitor and day, for crediting conversions. */
   attribution: LastNonDirect;
+  /** Page, scroll and prop-condition goals and allowed prop keys per site. */
+  goals: SiteGoals;
+  /** Allowed prop values as the props cube keeps them (redacted, capped per key and day). */
+  propValues: PropValueCap;
+  metrics: Metrics;
 }
 
 /** A step enriches the event, or returns the reason it is dropped. */
@@ -139,16 +149,55 @@ export const trackVisit: Step = (ev, ctx) => {
     const entry = acq.kind === 'spam' ? directAcquisition() : acq.acquisition;
     return { entry, entryPage: ev.path!, tech: ev.ua!, cubes: visitCubes(entry, ev.path!, ev.ua!) };
   });
-  const { session } = ev.visit;
-  if (ev.visit.isNew) ctx.attribution.visitOpened(key, session.entry);
-  if (!isPageview) {
-    // A custom event counts under the acquisition it is credited to: the visit's own (whose
-    // dimension values the visit already holds), or an earlier non-direct one the same day.
-    const credit = ctx.attribution.creditFor(key, session.entry);
-    ev.creditDims = credit === session.entry ? session.cubes.find((c) => c.cube === 'acquisition')!.dims : acquisitionDims(credit);
-  }
+  if (ev.visit.isNew) ctx.attribution.visitOpened(key, ev.visit.session.entry);
   return undefined;
 };
+
+/**
+ * The acquisition dimension values a conversion of this event is credited to: the visit's own
+ * (whose values the visit already holds), or an earlier non-direct one the same day.
+ */
+function creditDims(ev: PipelineEvent, ctx: StepContext): readonly string[] {
+  if (ev.creditDims) return ev.creditDims;
+  const { session } = ev.visit!;
+  const credit = ctx.attribution.creditFor(`${ev.site!.domain}\x1f${ev.visitorKey}`, session.entry);
+  ev.creditDims = credit === session.entry ? session.cubes.find((c) => c.cube === 'acquisition')!.dims : acquisitionDims(credit);
+  return ev.creditDims;
+}
+
+/**
+ * Books one conversion (a custom event, or a goal the collector evaluates) under `name` into the
+ * three event cubes: by credited acquisition, by the visit's tech and by its entry page.
+ */
+function bookConversion(ev: PipelineEvent, ctx: StepContext, name: string, revenue?: { currency: string; units: bigint }): void {
+  const { session } = ev.visit!;
+  const site = ev.site!.domain;
+  const now = ev.request.receivedAt;
+  const vk = ev.visitorKey!;
+  const currency = revenue?.currency ?? '';
+  const hit = { events: 1, ...(revenue ? { revenue: revenue.units } : {}) };
+  const tech = session.tech;
+  ctx.aggregator.add('event_names', now, site, [name, ...creditDims(ev, ctx), currency], vk, hit);
+  ctx.aggregator.add('event_tech', now, site, [name, tech.device, tech.browser, tech.os, currency], vk, hit);
+  ctx.aggregator.add('event_entry_pages', now, site, [name, session.entryPage, currency], vk, hit);
+}
+
+/** The props of the event whose keys the site allows, into the props cube; the rest counted as dropped. */
+function bookProps(ev: PipelineEvent, ctx: StepContext, name: string, allowed: Set<string>, hit: { pageviews: number; events: number }): void {
+  const props = ev.beacon.props;
+  if (!props) return;
+  const site = ev.site!.domain;
+  const now = ev.request.receivedAt;
+  let notAllowed = 0;
+  for (const key in props) {
+    if (!allowed.has(key)) {
+      notAllowed++;
+      continue;
+    }
+    ctx.aggregator.add('event_props', now, site, [name, key, ctx.propValues.admit(site, key, props[key]!, now)], ev.visitorKey!, hit);
+  }
+  if (notAllowed) ctx.metrics.inc('telmark_props_dropped_total', { reason: 'not_allowed' }, notAllowed);
+}
 
 /** The acquisition cube's dimension values, in its column order. */
 function acquisitionDims(e: Acquisition): string[] {
@@ -171,9 +220,13 @@ function visitCubes(e: Acquisition, entryPage: string, tech: UserAgentInfo): Vis
  * where it began, under the source it came from.
  */
 export const aggregate: Step = (ev, ctx) => {
-  // Engagement is not an event: it counts in no event metric. (Its scroll depth and engaged time
-  // are page metrics that the pages cube does not hold yet.)
-  if (ev.beacon.name === ENGAGEMENT) return undefined;
+  const goals = ctx.goals.get(ev.site!.domain);
+  // Engagement is not an event: it counts in no event metric, only in the page's scroll depth
+  // and engaged time, and in scroll goals.
+  if (ev.beacon.name === ENGAGEMENT) {
+    aggregateEngagement(ev, ctx, goals);
+    return undefined;
+  }
   const { session, visits, bounces, duration } = ev.visit!;
   const site = ev.site!.domain;
   const vk = ev.visitorKey!;
@@ -186,10 +239,39 @@ export const aggregate: Step = (ev, ctx) => {
     if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
   ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
-  // A custom event: by name, under the acquisition trackVisit credited it to.
-  if (ev.creditDims) ctx.aggregator.add('event_names', now, site, [ctx.eventNames.admit(site, ev.beacon.name, now), ...ev.creditDims], vk, hit);
+  if (isPageview) {
+    for (const g of goals.page) if (g.matches(ev.path!)) bookConversion(ev, ctx, g.name);
+    bookProps(ev, ctx, 'pageview', goals.allowedProps, hit);
+    return undefined;
+  }
+  // A custom event: by name (and revenue currency), under the acquisition it is credited to, and
+  // again under each prop-condition goal it meets.
+  const rev = ev.beacon.revenue;
+  const revenue = rev ? { currency: rev.currency, units: revenueUnits(rev.amount) } : undefined;
+  const name = ctx.eventNames.admit(site, ev.beacon.name, now);
+  bookConversion(ev, ctx, name, revenue);
+  for (const g of goals.props.get(ev.beacon.name) ?? []) {
+    if (g.conditions.every(([k, v]) => ev.beacon.props?.[k] !== undefined && String(ev.beacon.props[k]) === v)) bookConversion(ev, ctx, g.name, revenue);
+  }
+  bookProps(ev, ctx, name, goals.allowedProps, hit);
   return undefined;
 };
+
+/** An engagement event: the page's scroll depth and engaged time, and the scroll goals it meets. */
+function aggregateEngagement(ev: PipelineEvent, ctx: StepContext, goals: ReturnType<SiteGoals['get']>): void {
+  const { session } = ev.visit!;
+  const { scrollDepth, engagedMs } = ev.beacon;
+  const { counts, page } = bookEngagement(session, ev.path!, scrollDepth, engagedMs);
+  if (scrollDepth !== undefined && !page) ctx.metrics.inc('telmark_engagement_untracked_total');
+  if (counts.engaged_ms || counts.scroll_visits || counts.scroll_sum) ctx.aggregator.add('pages', ev.request.receivedAt, ev.site!.domain, [ev.path!], ev.visitorKey!, counts);
+  if (!page) return;
+  for (const g of goals.scroll) {
+    if (page.maxScroll >= g.threshold && !page.scrollGoals?.has(g.name) && g.matches(ev.path!)) {
+      (page.scrollGoals ??= new Set()).add(g.name);
+      bookConversion(ev, ctx, g.name);
+    }
+  }
+}
 
 /**
  * The pipeline, in order. Privacy signals come first: a DNT/GPC request is not even seen by the

@@ -4,7 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AuditEntry } from '../../schema/audit-log.ts';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
-import { listGoals } from '../../schema/goals.ts';
+import { allowedProps, listGoals } from '../../schema/goals.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
 import { securityRoutes, type Authorization, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
 import { AuthError, type Accounts } from './auth/accounts.ts';
@@ -16,9 +16,12 @@ import { authRoutes } from './auth/routes.ts';
 import { usersRoutes } from './auth/users-routes.ts';
 import { goalsRoutes } from './goals/routes.ts';
 import { planQuery, StatsQueryError } from './stats/query.ts';
+import { PROP_PREFIX } from './stats/dimensions.ts';
 import { runQuery } from './stats/run.ts';
 
 export interface DashboardAppDeps {
+  /** After a goal or allowed-props change (start-all: the collector in this process reloads them). */
+  goalsChanged?: () => Promise<void>;
   store: Store;
   /** Accounts, sessions, TOTP and users' keys (dashboard/server/auth). */
   accounts: Accounts;
@@ -100,7 +103,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     return sitesCache.sites;
   };
 
-  app.route('/api/v1/sites', goalsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log }));
+  app.route('/api/v1/sites', goalsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, changed: deps.goalsChanged }));
 
   app.get('/api/sites', requires('stats:read'), async (c) => {
     const p = c.get('principal')!;
@@ -120,8 +123,11 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     // A site outside the caller's sites answers exactly like a site that does not exist.
     const site = typeof siteId === 'string' ? (await sites()).find((s) => s.domain === normaliseDomain(siteId) && canSeeSite(p, s.domain)) : undefined;
     try {
-      const goals = site && mentionsGoals(body) ? await listGoals(deps.store, site.domain) : [];
-      const plan = planQuery(body, site, now(), deps.hourlyRetentionDays, goals);
+      const [goals, props] = await Promise.all([
+        site && mentions(body, (d) => d === 'event:goal') ? listGoals(deps.store, site.domain) : [],
+        site && mentions(body, (d) => d.startsWith(PROP_PREFIX)) ? allowedProps(deps.store, site.domain) : [],
+      ]);
+      const plan = planQuery(body, site, now(), deps.hourlyRetentionDays, goals, props);
       return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors));
     } catch (err) {
       if (err instanceof StatsQueryError) return c.json({ error: err.message }, 400);
@@ -147,11 +153,12 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
   return app;
 }
 
-/** Whether a Stats API request uses event:goal (then the site's goals are read for it). */
-function mentionsGoals(body: unknown): boolean {
+/** Whether a Stats API request names a dimension (or filters on one) that `wanted` picks: then the settings it needs are read. */
+function mentions(body: unknown, wanted: (dimension: string) => boolean): boolean {
   if (typeof body !== 'object' || body === null) return false;
   const { dimensions, filters } = body as { dimensions?: unknown; filters?: unknown };
-  return (Array.isArray(dimensions) && dimensions.includes('event:goal')) || (Array.isArray(filters) && filters.some((f) => Array.isArray(f) && f[1] === 'event:goal'));
+  const named = [...(Array.isArray(dimensions) ? dimensions : []), ...(Array.isArray(filters) ? filters.map((f) => (Array.isArray(f) ? f[1] : undefined)) : [])];
+  return named.some((d) => typeof d === 'string' && wanted(d));
 }
 
 /** The security API's gate in the dashboard: the principal middleware already knows the caller. */

@@ -181,7 +181,8 @@ const visitCounters = `pv AS pageviews, ev AS events, 1 AS visits, if(pv = 1 AND
 
 const ingestColumns = (cube: CubeName) => ['site', 'ts', ...CUBE_DIMENSIONS[cube], 'visitor_key', ...COUNTERS].join(', ');
 
-function insertStatements(o: StatsOptions): Record<CubeName, (db: string) => string> {
+/** The cubes the bench loads (the engagement counters, props and the goal crossings with tech and entry pages are left empty). */
+function insertStatements(o: StatsOptions): Partial<Record<CubeName, (db: string) => string>> {
   const base = (db: string, cube: CubeName) =>
     `INSERT INTO ${db}.${ingestTable(cube)} (${ingestColumns(cube)}) SELECT ${ingestColumns(cube)} FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, toDateTime(t, 'UTC') AS ts`;
   const src = `${sqlArray(SOURCES.map((s) => s[0]))}[src]`;
@@ -204,13 +205,14 @@ function insertStatements(o: StatsOptions): Record<CubeName, (db: string) => str
        FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, arrayJoin(range(pv)) AS k,
                     if(k = 0, entry, toUInt32(floor(${o.pages} * pow((cityHash64(number, 100 + k) % 1000000 + 0.5) / 1000000, 3)))) AS page
              FROM numbers({from:UInt64}, {count:UInt64}))`,
-    // One row per visit that sent custom events, under one of a few event names.
-    // One row per visit that sent custom events, under one of a few event names and the visit's acquisition.
+    // One row per visit that sent custom events, under one of a few event names and the visit's
+    // acquisition; a Purchase carries 19.99 EUR of revenue per event.
     event_names: (db: string) =>
-      `INSERT INTO ${db}.${ingestTable('event_names')} (${ingestColumns('event_names')})
-       SELECT ${ingestColumns('event_names')}
+      `INSERT INTO ${db}.${ingestTable('event_names')} (${ingestColumns('event_names')}, revenue)
+       SELECT ${ingestColumns('event_names')}, revenue
        FROM (SELECT ${visitColumns(o)}, '${BENCH_SITE}' AS site, toDateTime(t, 'UTC') AS ts,
                     ['Signup', 'Download', 'Purchase'][1 + cityHash64(number, 7) % 3] AS name, ${acquisition},
+                    if(name = 'Purchase', 'EUR', '') AS currency, if(name = 'Purchase', toDecimal128(ev * 19.99, 8), toDecimal128(0, 8)) AS revenue,
                     vkey AS visitor_key, 0 AS pageviews, ev AS events, 0 AS visits, 0 AS bounces, 0 AS duration
              FROM numbers({from:UInt64}, {count:UInt64}))
        WHERE events > 0`,
@@ -233,15 +235,16 @@ export async function statsServer(o: StatsOptions): Promise<void> {
     const { store } = running;
     await upsertSites(store, [{ domain: BENCH_SITE, timezone: 'UTC' }]);
     await saveGoal(store, { site: BENCH_SITE, id: 'g_bench', type: 'event', displayName: 'Signup', eventName: 'Signup', props: {}, path: '', threshold: 0, currency: '', createdAt: Date.now() });
+    await saveGoal(store, { site: BENCH_SITE, id: 'g_bench_purchase', type: 'event', displayName: 'Purchase', eventName: 'Purchase', props: {}, path: '', threshold: 0, currency: 'EUR', createdAt: Date.now() });
     const endSec = Math.floor(Date.now() / 3_600_000) * 3600;
     const start = endSec - o.days * 86_400;
     const statements = insertStatements(o);
     const t0 = performance.now();
     for (let from = 0; from < o.visits; from += o.batchVisits) {
       const count = Math.min(o.batchVisits, o.visits - from);
-      for (const cube of CUBE_NAMES) {
+      for (const [, statement] of Object.entries(statements)) {
         await store.client.command({
-          query: statements[cube](store.db),
+          query: statement(store.db),
           query_params: { start, from, count },
           clickhouse_settings: { max_partitions_per_insert_block: '10000' },
         });

@@ -47,6 +47,10 @@ describe('goals', () => {
     const dup = await marketer.post(GOALS, { type: 'event', event_name: 'SIGNUP', display_name: 'signup' });
     expect(dup.status).toBe(409);
     expect(dup.json.error).toMatch(/^display_name: a goal named "signup" exists already/);
+    // One event name is one history goal: a second would count the same events again.
+    const twin = await marketer.post(GOALS, { type: 'event', event_name: 'Signup', display_name: 'Signups again' });
+    expect(twin.status).toBe(409);
+    expect(twin.json.error).toMatch(/^event_name: the goal "Signup" counts the event "Signup" already/);
     const cases: Array<[unknown, RegExp]> = [
       [{ event_name: 'x' }, /^type: one of event, page, scroll/],
       [{ type: 'event', event_name: '' }, /^event_name: is required/],
@@ -80,7 +84,8 @@ describe('goals', () => {
     expect((await marketer.get('/api/v1/sites/nope.example/goals')).status).toBe(404);
     await createUser(t, 'vic@example.com', ['viewer']);
     const viewer = (await signIn(t, 'vic@example.com', { now: t.clock.now })).client;
-    expect((await viewer.get(GOALS)).status).toBe(403);
+    // Reading goals is statistics (the dashboard shows them to every reader); changing them is not.
+    expect((await viewer.get(GOALS)).status).toBe(200);
     expect((await viewer.post(GOALS, { type: 'page', path: '/x' })).status).toBe(403);
     const settingsKey = (await marketer.post('/api/auth/keys', { name: 'goals script', scopes: ['site-settings'], sites: ['example.com'] })).json.secret;
     const statsKey = (await marketer.post('/api/auth/keys', { name: 'report', scopes: ['stats:read'], sites: ['example.com'] })).json.secret;
@@ -88,7 +93,8 @@ describe('goals', () => {
       fetch(`${t.dashboardUrl}${GOALS}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     expect((await withKey(settingsKey)).status).toBe(200);
     expect((await withKey(settingsKey, 'POST', { type: 'event', event_name: 'Download' })).status).toBe(201);
-    expect((await withKey(statsKey)).status).toBe(403);
+    expect((await withKey(statsKey)).status).toBe(200);
+    expect((await withKey(statsKey, 'POST', { type: 'page', path: '/y' })).status).toBe(403);
     // A viewer cannot make a key wider than their roles.
     expect((await viewer.post('/api/auth/keys', { name: 'x', scopes: ['site-settings'] })).status).toBe(403);
   });
@@ -144,12 +150,13 @@ describe('event goals in the Stats API', () => {
       fetch(`${t.dashboardUrl}/api/v2/query`, { method: 'POST', headers: { cookie: marketer.cookie, 'content-type': 'application/json', origin: t.dashboardUrl }, body: JSON.stringify({ site_id: 'example.com', date_range: 'day', ...body }) }).then(async (r) => ({ status: r.status, json: await r.json() }));
     const byGoal = await q({ metrics: ['visitors', 'events', 'conversion_rate'], dimensions: ['event:goal'], order_by: [['event:goal', 'asc']] });
     expect(byGoal.status).toBe(200);
-    // Goals so far: Signup (event), Download (event, made with a key), plus page/scroll/prop goals that are not counted yet.
+    // Goals so far: Signup (event), Download (event, made with a key), plus page/scroll/prop goals
+    // that count since they were made (today: nobody met them).
     expect(byGoal.json.results).toEqual([
       { dimensions: ['Download'], metrics: [1, 1, 25] },
       { dimensions: ['Signup'], metrics: [2, 3, 50] },
     ]);
-    expect(byGoal.json.meta.warnings[0]).toMatch(/^not counted yet \(page, scroll and prop-condition goals\): .*Visit \/thank-you/);
+    expect(byGoal.json.meta.warnings[0]).toMatch(/^counting since the goal was made \(page, scroll and prop-condition goals\): .*Visit \/thank-you since 2026-11-20/);
     const one = await q({ metrics: ['visitors', 'events', 'conversion_rate'], filters: [['is', 'event:goal', ['Signup']]] });
     expect(one.json.results).toEqual([{ dimensions: [], metrics: [2, 3, 50] }]);
     const unknown = await q({ metrics: ['visitors'], filters: [['is', 'event:goal', ['Nope']]] });
@@ -158,14 +165,19 @@ describe('event goals in the Stats API', () => {
     const noGoal = await q({ metrics: ['conversion_rate'] });
     expect(noGoal.status).toBe(400);
     expect(noGoal.json.error).toMatch(/conversion_rate needs event:goal/);
-    // Goals cross the acquisition dimensions (the custom-event cube holds them), not the tech ones.
+    // Goals cross the acquisition dimensions, or the tech ones, or the entry page; not two of those at once.
     const bySource = await q({ metrics: ['visitors', 'events'], dimensions: ['event:goal', 'visit:channel'], order_by: [['event:goal', 'asc']] });
     expect(bySource.status).toBe(200);
     expect(bySource.json.results).toEqual([
       { dimensions: ['Download', 'Direct'], metrics: [1, 1] },
       { dimensions: ['Signup', 'Direct'], metrics: [2, 3] },
     ]);
-    const crossed = await q({ metrics: ['visitors'], dimensions: ['event:goal', 'visit:device'] });
+    const byDevice = await q({ metrics: ['visitors', 'events'], dimensions: ['event:goal', 'visit:device'], order_by: [['event:goal', 'asc']] });
+    expect(byDevice.json.results).toEqual([
+      { dimensions: ['Download', 'desktop'], metrics: [1, 1] },
+      { dimensions: ['Signup', 'desktop'], metrics: [2, 3] },
+    ]);
+    const crossed = await q({ metrics: ['visitors'], dimensions: ['event:goal', 'visit:device', 'visit:channel'] });
     expect(crossed.status).toBe(400);
     expect(crossed.json.error).toMatch(/cannot be combined/);
   });

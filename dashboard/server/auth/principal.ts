@@ -70,8 +70,8 @@ function narrowSites(owner: Sites, key: Sites): Sites {
   return key.filter((s) => owner.includes(s));
 }
 
-/** 401 / 403 answer for a caller without `permission`, or undefined when allowed. */
-export function refusal(c: Context<AuthEnv>, permission: Permission): Response | undefined {
+/** 401 / 403 answer for a caller with none of `permissions`, or undefined when allowed. */
+export function refusal(c: Context<AuthEnv>, ...permissions: [Permission, ...Permission[]]): Response | undefined {
   const p = c.get('principal');
   if (!p) {
     c.header('WWW-Authenticate', 'Bearer realm="telmark"');
@@ -81,13 +81,13 @@ export function refusal(c: Context<AuthEnv>, permission: Permission): Response |
     if (ENROLMENT_PATHS.has(c.req.path)) return undefined;
     return c.json({ error: 'finish setting up your second factor first' }, 403);
   }
-  if (!p.permissions.has(permission)) return c.json({ error: `your roles do not allow this (needs ${permission})` }, 403);
+  if (!permissions.some((x) => p.permissions.has(x))) return c.json({ error: `your roles do not allow this (needs ${permissions.join(' or ')})` }, 403);
   return undefined;
 }
 
-/** The route guard every /api route declares. */
-export function requires(permission: Permission): MiddlewareHandler<AuthEnv> {
-  return async (c, next) => refusal(c, permission) ?? next();
+/** The route guard every /api route declares: the caller needs one of `permissions`. */
+export function requires(...permissions: [Permission, ...Permission[]]): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => refusal(c, ...permissions) ?? next();
 }
 
 /** Like requires('account') but also lets an enrolment-only session through (for the enrolment routes). */

@@ -6,7 +6,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AuditEntry } from '../../../schema/audit-log.ts';
 import type { Store } from '../../../schema/client.ts';
-import { listGoals, saveGoal, allowedProps, setAllowedProps, type Goal } from '../../../schema/goals.ts';
+import { countedAtIngestion, listGoals, saveGoal, allowedProps, setAllowedProps, type Goal } from '../../../schema/goals.ts';
 import { normaliseDomain, type Site } from '../../../schema/sites.ts';
 import { pathPatternProblem } from '../../../collector/goals/path-pattern.ts';
 import { AuthError, auditOrRefuse, oneAtATime } from '../auth/accounts.ts';
@@ -21,12 +21,16 @@ export interface GoalsRoutesDeps {
   audit: (entry: AuditEntry) => Promise<void>;
   now: () => number;
   log: (line: string) => void;
+  /** Called after every change (the collector in this process reloads its goals at once). */
+  changed?: () => Promise<void>;
 }
 
 /** Names that are not custom events: pageviews and Plausible's engagement events. */
 const NOT_CUSTOM = new Set(['pageview', 'engagement']);
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 export const MAX_GOAL_PROPS = 3;
+/** Goals per site: the collector evaluates page and scroll goals per event, so they stay few. */
+export const MAX_GOALS_PER_SITE = 100;
 export const MAX_ALLOWED_PROPS = 30;
 
 const displayName = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters').optional();
@@ -70,7 +74,7 @@ const PROPS = z.object({
   allowed: z.array(z.string().trim().min(1, 'keys must not be empty').max(300, 'keys must be at most 300 characters')).max(MAX_ALLOWED_PROPS, `at most ${MAX_ALLOWED_PROPS} keys`),
 });
 
-/** A goal as the API shows it. Event goals count over their whole history; page and scroll goals since they were made. */
+/** A goal as the API shows it. */
 export function publicGoal(g: Goal) {
   const created = new Date(g.createdAt).toISOString();
   return {
@@ -80,7 +84,9 @@ export function publicGoal(g: Goal) {
     ...(g.type === 'event' ? { event_name: g.eventName, props: g.props, currency: g.currency || null } : { path: g.path }),
     ...(g.type === 'scroll' ? { threshold: g.threshold } : {}),
     created_at: created,
-    counting_since: g.type === 'event' ? null : created,
+    // Event goals without prop conditions count over the event history; the others only since
+    // they were made (the aggregates of the past do not cross pages, scroll or props with visits).
+    counting_since: countedAtIngestion(g) ? created : null,
   };
 }
 
@@ -106,7 +112,18 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
 
   const audit = (entry: AuditEntry) => auditOrRefuse(deps.audit, entry, (line) => deps.log(`goals: ${line}`));
 
-  app.get('/:site/goals', requires('site-settings:write'), async (c) => {
+  const changed = async () => {
+    try {
+      await deps.changed?.();
+    } catch (err) {
+      // The collector picks the change up at its next refresh (GOALS_REFRESH_MS) anyway.
+      deps.log(`goals: the collector could not reload goals now: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  // Reading the goals is statistics (the dashboard shows them to every reader of the site) and
+  // part of managing them (a site-settings key lists before it deletes); changing them is a site setting.
+  app.get('/:site/goals', requires('stats:read', 'site-settings:write'), async (c) => {
     const site = await siteOf(c);
     return c.json({ goals: (await listGoals(deps.store, site.domain)).map(publicGoal) });
   });
@@ -120,6 +137,10 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
       if (existing.some((g) => g.displayName.toLowerCase() === name.toLowerCase())) {
         throw new AuthError(409, `display_name: a goal named "${name}" exists already on ${site.domain}`);
       }
+      if (existing.length >= MAX_GOALS_PER_SITE) throw new AuthError(409, `a site has at most ${MAX_GOALS_PER_SITE} goals; delete one first`);
+      // Over the event history, one event name is one goal (a second would count the same events).
+      const twin = input.type === 'event' && !Object.keys(input.props ?? {}).length && existing.find((g) => g.type === 'event' && g.eventName === input.event_name && !Object.keys(g.props).length);
+      if (twin) throw new AuthError(409, `event_name: the goal "${twin.displayName}" counts the event "${input.event_name}" already`);
       const goal: Goal = {
         site: site.domain,
         id: newId('g'),
@@ -134,6 +155,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
       };
       await audit({ ...actorOf(c.get('principal')!), action: 'goal.create', outcome: 'ok', status: 201, detail: `goal ${goal.id} (${goal.type}) on ${site.domain}` });
       await saveGoal(deps.store, goal);
+      await changed();
       return goal;
     };
     return c.json({ goal: publicGoal(await creating(make)) }, 201);
@@ -145,6 +167,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
     if (!goal) throw new AuthError(404, 'no such goal on this site');
     await audit({ ...actorOf(c.get('principal')!), action: 'goal.delete', outcome: 'ok', status: 200, detail: `goal ${goal.id} (${goal.type}) on ${site.domain}` });
     await saveGoal(deps.store, goal, true);
+    await changed();
     return c.json({ deleted: true });
   });
 
@@ -159,6 +182,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
     const keys = [...new Set(allowed)];
     await audit({ ...actorOf(c.get('principal')!), action: 'props.allow', outcome: 'ok', status: 200, detail: `${keys.length} prop key(s) allowed on ${site.domain}` });
     await setAllowedProps(deps.store, site.domain, keys, deps.now());
+    await changed();
     return c.json({ allowed: keys });
   });
 

@@ -28,6 +28,7 @@ export const DIMENSIONS: Record<string, DimensionInfo> = {
   'visit:entry_page': { column: 'entry_page' },
   'event:page': { column: 'path' },
   'event:name': { column: 'name' },
+  // event:props:<key> is not listed: any key the site allows (see propDimension) reads this column.
   // A goal's display name, worked out at query time from the event name (event goals only):
   // GOAL_COLUMN is not a stored column (sql.ts turns it into an expression over `name`).
   'event:goal': { column: GOAL_COLUMN },
@@ -36,19 +37,55 @@ export const DIMENSIONS: Record<string, DimensionInfo> = {
 export const TIME_DIMENSIONS = ['time:minute', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
 export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
 
-export const METRICS = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit', 'conversion_rate', 'group_conversion_rate'] as const;
+/** The column of `event:props:<key>` (the key itself becomes a condition on prop_key). */
+export const PROP_COLUMN = 'prop_value';
+export const PROP_PREFIX = 'event:props:';
+
+/**
+ * The Stats API metrics (Plausible's names and definitions). The README's metric table is
+ * checked against this list (test/unit/stats-doc.test.ts).
+ */
+export const METRICS = [
+  'visitors',
+  'visits',
+  'pageviews',
+  'events',
+  'bounce_rate',
+  'visit_duration',
+  'views_per_visit',
+  'percentage',
+  'conversion_rate',
+  'group_conversion_rate',
+  'total_revenue',
+  'average_revenue',
+  'scroll_depth',
+  'time_on_page',
+] as const;
 export type Metric = (typeof METRICS)[number];
 
-/** Goal metrics: only over the custom-event cube (event:goal). */
-export const GOAL_METRICS: readonly Metric[] = ['conversion_rate', 'group_conversion_rate'];
-const VISIT_METRICS = METRICS.filter((m) => !GOAL_METRICS.includes(m));
+/** Metrics about conversions: they need event:goal as a dimension or a filter. */
+export const GOAL_METRICS: readonly Metric[] = ['conversion_rate', 'group_conversion_rate', 'total_revenue', 'average_revenue'];
+export const REVENUE_METRICS: readonly Metric[] = ['total_revenue', 'average_revenue'];
+const VISIT_METRICS: Metric[] = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit', 'percentage'];
+/** Custom events and goals: the visitors who sent each, how many times, and their revenue. */
+const EVENT_METRICS: Metric[] = ['visitors', 'events', 'percentage', 'conversion_rate', 'group_conversion_rate', 'total_revenue', 'average_revenue'];
 
 /** The pages cube counts hits per page; visits are attributes of the entry page, not of every page. */
 export const CUBE_METRICS: Record<CubeName, readonly Metric[]> = {
   acquisition: VISIT_METRICS,
   tech: VISIT_METRICS,
   entry_pages: VISIT_METRICS,
-  pages: ['visitors', 'pageviews', 'events'],
-  // Custom events by name: the visitors who sent each, and how many times.
-  event_names: ['visitors', 'events', 'conversion_rate', 'group_conversion_rate'],
+  pages: ['visitors', 'pageviews', 'events', 'percentage', 'scroll_depth', 'time_on_page'],
+  event_names: EVENT_METRICS,
+  event_tech: EVENT_METRICS,
+  event_entry_pages: EVENT_METRICS,
+  event_props: ['visitors', 'events', 'percentage', 'conversion_rate', 'group_conversion_rate'],
+};
+
+/** The visit cube that holds the visitors of the same dimensions as an event cube (rate denominators). */
+export const VISIT_CUBE_OF: Partial<Record<CubeName, CubeName>> = {
+  event_names: 'acquisition',
+  event_tech: 'tech',
+  event_entry_pages: 'entry_pages',
+  event_props: 'acquisition',
 };

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { CUBE_DIMENSIONS, type CubeName } from '../../../schema/cubes.ts';
 import { addDays, localDate } from '../../../schema/dates.ts';
 import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../../schema/retention.ts';
+import { countedAtIngestion, goalEventName } from '../../../schema/goals.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
-import { CUBE_METRICS, DIMENSIONS, GOAL_COLUMN, GOAL_METRICS, METRICS, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
+import { CUBE_METRICS, DIMENSIONS, GOAL_COLUMN, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
 
 /** A query the API refuses, with the sentence the caller sees (400). */
 export class StatsQueryError extends Error {}
@@ -51,18 +52,27 @@ export interface QueryPlan {
   orderBy: Array<[string, 'asc' | 'desc']>;
   limit: number;
   offset: number;
-  /** With event:goal: the site's countable goals, event name -> display name. */
-  goals?: { names: string[]; display: string[] };
-  /** Notes for meta.warnings (goals that cannot be counted yet). */
+  /**
+   * With event:goal: the site's goals as the event cubes hold them: the name each is booked under
+   * (its event name, or its reserved name for goals counted at ingestion), its display name and
+   * its revenue currency ('' for none).
+   */
+  goals?: { names: string[]; display: string[]; currency: string[] };
+  /** With event:props:<key>: the key (one per query). */
+  propKey?: string;
+  /** Notes for meta.warnings (goals counted only since their creation). */
   warnings: string[];
 }
 
 /** A site's goal, as far as the planner needs it (schema/goals.ts). */
 export interface PlannerGoal {
+  id: string;
   type: 'event' | 'page' | 'scroll';
   displayName: string;
   eventName: string;
   props: Record<string, string>;
+  currency: string;
+  createdAt: number;
 }
 
 function zodMessage(err: z.ZodError): string {
@@ -75,13 +85,15 @@ function zodMessage(err: z.ZodError): string {
  * Which cube answers when several hold the dimensions asked for: the visit cubes first, the
  * custom-event cube (which also holds the acquisition columns) only when an event dimension needs it.
  */
-const CUBE_PREFERENCE: CubeName[] = ['acquisition', 'tech', 'entry_pages', 'pages', 'event_names'];
+const CUBE_PREFERENCE: CubeName[] = ['acquisition', 'tech', 'entry_pages', 'pages', 'event_names', 'event_tech', 'event_entry_pages', 'event_props'];
 
-/** The cubes that store a column (the goal "column" is worked out over the event-name cube). */
+/** The cubes that store a column (the goal "column" is worked out over the event name). */
 function cubesHolding(column: string): CubeName[] {
-  if (column === GOAL_COLUMN) return ['event_names'];
-  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(column));
+  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(column === GOAL_COLUMN ? 'name' : column));
 }
+
+/** Cubes of custom events and goal conversions (their names include goals' reserved names). */
+export const EVENT_CUBES: readonly CubeName[] = ['event_names', 'event_tech', 'event_entry_pages', 'event_props'];
 
 function cubeList(): string {
   return CUBE_PREFERENCE.map((c) => `${c} (${dimensionsIn(c).join(', ')})`).join('; ');
@@ -104,6 +116,7 @@ export function planQuery(
   now: number,
   hourlyRetentionDays = DEFAULT_HOURLY_RETENTION_DAYS,
   siteGoals: PlannerGoal[] = [],
+  allowedProps: string[] = [],
 ): QueryPlan {
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) throw new StatsQueryError(zodMessage(parsed.error));
@@ -120,14 +133,29 @@ export function planQuery(
   const dimensionColumns: QueryPlan['dimensionColumns'] = [];
   /** Each non-time dimension or filter, with the cubes that hold its column. */
   const wanted: Array<{ name: string; cubes: CubeName[] }> = [];
+  let propKey: string | undefined;
+  /** A dimension's column: a listed one, or event:props:<key> for a key the site allows. */
+  const dimensionInfo = (d: string, where: string): { column: string } | undefined => {
+    if (!d.startsWith(PROP_PREFIX)) return DIMENSIONS[d];
+    const key = d.slice(PROP_PREFIX.length);
+    if (!allowedProps.includes(key)) {
+      throw new StatsQueryError(
+        `${where}: the prop key "${key.slice(0, 300)}" is not aggregated on this site: only the keys the site allows are kept ` +
+          `(PUT /api/v1/sites/{site}/props); allowed: ${allowedProps.length ? allowedProps.join(', ') : 'none'}`,
+      );
+    }
+    if (propKey !== undefined && propKey !== key) throw new StatsQueryError(`${where}: one prop key per query (${propKey} and ${key})`);
+    propKey = key;
+    return { column: PROP_COLUMN };
+  };
   for (const d of req.dimensions) {
     if ((TIME_DIMENSIONS as readonly string[]).includes(d)) {
       dimensionColumns.push({ name: d, time: d as TimeDimension });
       continue;
     }
-    const info = DIMENSIONS[d];
+    const info = dimensionInfo(d, 'dimensions');
     if (!info) {
-      throw new StatsQueryError(`dimensions: unknown dimension "${d}"; supported: ${[...Object.keys(DIMENSIONS), ...TIME_DIMENSIONS].join(', ')}`);
+      throw new StatsQueryError(`dimensions: unknown dimension "${d}"; supported: ${[...Object.keys(DIMENSIONS), `${PROP_PREFIX}<key>`, ...TIME_DIMENSIONS].join(', ')}`);
     }
     wanted.push({ name: d, cubes: cubesHolding(info.column) });
     dimensionColumns.push({ name: d, column: info.column });
@@ -139,8 +167,8 @@ export function planQuery(
     if (!(FILTER_OPS as readonly string[]).includes(op)) {
       throw new StatsQueryError(`filters: unknown operator "${op}"; supported: ${FILTER_OPS.join(', ')}`);
     }
-    const info = DIMENSIONS[dimension];
-    if (!info) throw new StatsQueryError(`filters: cannot filter on "${dimension}"; filterable: ${Object.keys(DIMENSIONS).join(', ')}`);
+    const info = dimensionInfo(dimension, 'filters');
+    if (!info) throw new StatsQueryError(`filters: cannot filter on "${dimension}"; filterable: ${[...Object.keys(DIMENSIONS), `${PROP_PREFIX}<key>`].join(', ')}`);
     wanted.push({ name: dimension, cubes: cubesHolding(info.column) });
     return { op: op as FilterOp, dimension, column: info.column, values };
   });
@@ -159,9 +187,12 @@ export function planQuery(
   /** What was asked for, for the messages below. */
   const asked = [...new Set(wanted.map((w) => w.name))].join(', ') || 'the totals';
   for (const m of metrics) {
-    if (GOAL_METRICS.includes(m) && cube !== 'event_names') throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
-    if (!CUBE_METRICS[cube].includes(m) && cube === 'event_names') {
-      throw new StatsQueryError(`metric "${m}" is not available with ${asked}: custom events and goals count ${CUBE_METRICS[cube].join(', ')}`);
+    if (GOAL_METRICS.includes(m) && !EVENT_CUBES.includes(cube)) throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
+    if (!CUBE_METRICS[cube].includes(m) && EVENT_CUBES.includes(cube)) {
+      throw new StatsQueryError(`metric "${m}" is not available with ${asked}: custom events, goals and props count ${CUBE_METRICS[cube].join(', ')}`);
+    }
+    if (!CUBE_METRICS[cube].includes(m) && (m === 'scroll_depth' || m === 'time_on_page')) {
+      throw new StatsQueryError(`metric "${m}" is a page metric: use it with event:page (as a dimension or a filter) and no visit dimension`);
     }
     if (!CUBE_METRICS[cube].includes(m)) {
       throw new StatsQueryError(
@@ -197,19 +228,24 @@ export function planQuery(
     }
   }
 
-  // Goals are evaluated at query time over the event-name cube: event goals without prop
-  // conditions today (props and page/scroll goals are not in that cube).
+  // Goals are evaluated at query time over the event cubes: an event goal without prop conditions
+  // over its event's whole history, the others over the conversions the collector booked under
+  // their reserved name since they were made (the API says so in meta.warnings).
   const warnings: string[] = [];
   let goals: QueryPlan['goals'];
   if ([...req.dimensions, ...filters.map((f) => f.dimension)].includes('event:goal')) {
-    const countable = siteGoals.filter((g) => g.type === 'event' && Object.keys(g.props).length === 0);
-    const skipped = siteGoals.filter((g) => !countable.includes(g)).map((g) => g.displayName);
-    if (skipped.length) warnings.push(`not counted yet (page, scroll and prop-condition goals): ${skipped.join(', ')}`);
-    goals = { names: countable.map((g) => g.eventName), display: countable.map((g) => g.displayName) };
+    goals = {
+      names: siteGoals.map((g) => (countedAtIngestion(g) ? goalEventName(g.id) : g.eventName)),
+      display: siteGoals.map((g) => g.displayName),
+      currency: siteGoals.map((g) => g.currency),
+    };
     for (const f of filters.filter((f) => f.dimension === 'event:goal' && f.op === 'is')) {
-      const unknown = f.values.filter((v) => !goals!.display.includes(v) && !skipped.includes(v));
+      const unknown = f.values.filter((v) => !goals!.display.includes(v));
       if (unknown.length) throw new StatsQueryError(`filters: no goal named ${unknown.map((v) => JSON.stringify(v)).join(', ')} on this site`);
     }
+    const since = (g: PlannerGoal) => localDate(g.createdAt, site.timezone);
+    const late = siteGoals.filter((g) => countedAtIngestion(g) && since(g) >= range.from);
+    if (late.length) warnings.push(`counting since the goal was made (page, scroll and prop-condition goals): ${late.map((g) => `${g.displayName} since ${since(g)}`).join('; ')}`);
   }
   for (const m of GOAL_METRICS) if (metrics.includes(m) && !goals) throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
 
@@ -235,6 +271,7 @@ export function planQuery(
     limit: req.pagination.limit,
     offset: req.pagination.offset,
     goals,
+    propKey,
     warnings,
   };
 }

@@ -2,10 +2,15 @@ import type { Store } from '../../../schema/client.ts';
 import { closedDays } from '../../../schema/day-closings.ts';
 import { buildQuery } from './sql.ts';
 import type { QueryPlan } from './query.ts';
+import { PROP_PREFIX, VISIT_CUBE_OF } from './dimensions.ts';
+import { money, type Money } from './money.ts';
 
 export interface StatsResponse {
-  /** A metric is null where it cannot be worked out (the group conversion rate of "(other)"). */
-  results: Array<{ metrics: Array<number | null>; dimensions: string[] }>;
+  /**
+   * A metric is null where it cannot be worked out (the group conversion rate of "(other)", the
+   * revenue of a goal without a currency); revenue metrics are Plausible's money objects.
+   */
+  results: Array<{ metrics: Array<number | Money | null>; dimensions: string[] }>;
   meta: Record<string, unknown>;
   query: Record<string, unknown>;
 }
@@ -16,17 +21,29 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
   const closed = plan.grain === 'day' ? await closedDays(store, plan.site, plan.range.from, plan.range.to) : [];
   // The goal rates divide by visitors the goal query cannot see: of the whole range
   // (conversion_rate) and of each row's group (group_conversion_rate). All run at once.
-  const [rows, total, groups] = await Promise.all([
+  const [rows, total, groups, queryTotal] = await Promise.all([
     select(store, buildQuery(store, plan, minVisitors, closed)),
     plan.metrics.includes('conversion_rate') ? rangeVisitors(store, plan, closed) : Promise.resolve(0),
     plan.metrics.includes('group_conversion_rate') ? groupVisitors(store, plan, minVisitors, closed) : Promise.resolve(undefined),
+    plan.metrics.includes('percentage') ? queryVisitors(store, plan, closed) : Promise.resolve(0),
   ]);
+  const currencyOf = revenueCurrency(plan);
+  const metricWarnings: Record<string, { code: string; warning: string }> = {};
+  let otherCurrency = 0;
   const results = rows.map((r) => {
     const dimensions = plan.dimensions.map((_, i) => String(r[`o${i}`] ?? ''));
+    otherCurrency += Number(r.x_revenue_other ?? 0);
     return {
-      metrics: plan.metrics.map((m): number | null => {
-        const v = Number(r[`m_${m}`] ?? 0);
+      metrics: plan.metrics.map((m): number | Money | null => {
+        const raw = r[`m_${m}`];
+        if (m === 'total_revenue' || m === 'average_revenue') {
+          const currency = currencyOf(dimensions);
+          return currency && raw !== null && raw !== undefined ? money(String(raw), currency) : null;
+        }
+        if (raw === null) return null;
+        const v = Number(raw ?? 0);
         if (m === 'conversion_rate') return total > 0 ? Math.round((10_000 * v) / total) / 100 : 0;
+        if (m === 'percentage') return queryTotal > 0 ? Math.round((10_000 * v) / queryTotal) / 100 : 0;
         if (m !== 'group_conversion_rate') return v;
         // Converting visitors of the row / visitors of the same group (campaign, source, …).
         const group = dimensions.includes('(other)') ? undefined : groups!.get(groupKey(plan, dimensions));
@@ -35,6 +52,16 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
       dimensions,
     };
   });
+  for (const m of plan.metrics.filter((m) => m === 'total_revenue' || m === 'average_revenue')) {
+    const warning = revenueWarning(plan);
+    if (warning) metricWarnings[m] = warning;
+    else if (otherCurrency > 0) {
+      metricWarnings[m] = {
+        code: 'revenue_in_other_currencies',
+        warning: `${otherCurrency} conversion(s) carried revenue in another currency than their goal's; those amounts are kept apart, not converted (telmark fetches no exchange rates)`,
+      };
+    }
+  }
   return {
     results,
     meta: {
@@ -44,6 +71,7 @@ export async function runQuery(store: Store, plan: QueryPlan, minVisitors: numbe
       days_from_day_cubes: closed.length,
       privacy_min_visitors: minVisitors,
       ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
+      ...(Object.keys(metricWarnings).length ? { metric_warnings: metricWarnings } : {}),
     },
     query: {
       site_id: plan.site,
@@ -67,17 +95,64 @@ async function select(store: Store, built: { sql: string; params: Record<string,
  * dimensions (the whole range, under the query's other filters), as Plausible defines it.
  */
 async function rangeVisitors(store: Store, plan: QueryPlan, closed: string[]): Promise<number> {
-  const filters = plan.filters.filter((f) => !EVENT_DIMENSIONS.has(f.dimension));
-  const whole: QueryPlan = { ...plan, cube: 'acquisition', metrics: ['visitors'], dimensions: [], dimensionColumns: [], filters, goals: undefined, orderBy: [], limit: 1, offset: 0 };
+  const filters = plan.filters.filter((f) => !isEventDimension(f.dimension));
+  const whole: QueryPlan = { ...plan, cube: visitCube(plan), metrics: ['visitors'], dimensions: [], dimensionColumns: [], filters, goals: undefined, propKey: undefined, orderBy: [], limit: 1, offset: 0 };
   return Number((await select(store, buildQuery(store, whole, 1, closed)))[0]?.m_visitors ?? 0);
 }
 
-/** Dimensions that name an event or a goal: the group of a goal row is everything else. */
-const EVENT_DIMENSIONS = new Set(['event:goal', 'event:name']);
+/** percentage's denominator: the visitors of the same query without dimensions (its filters kept). */
+async function queryVisitors(store: Store, plan: QueryPlan, closed: string[]): Promise<number> {
+  const whole: QueryPlan = { ...plan, metrics: ['visitors'], dimensions: [], dimensionColumns: [], orderBy: [], limit: 1, offset: 0 };
+  return Number((await select(store, buildQuery(store, whole, 1, closed)))[0]?.m_visitors ?? 0);
+}
+
+/** The visit cube that holds the visitors behind an event-cube query (the visitors of its rows' groups). */
+const visitCube = (plan: QueryPlan) => VISIT_CUBE_OF[plan.cube] ?? plan.cube;
+
+/** Dimensions that name an event, a goal or a prop: the group of a goal row is everything else. */
+const isEventDimension = (d: string) => d === 'event:goal' || d === 'event:name' || d.startsWith(PROP_PREFIX);
 
 /** The row's dimension values that define its group (its acquisition and time). */
 function groupKey(plan: QueryPlan, values: string[]): string {
-  return plan.dimensions.map((d, i) => (EVENT_DIMENSIONS.has(d) ? '' : values[i])).join('\x1f');
+  return plan.dimensions.map((d, i) => (isEventDimension(d) ? '' : values[i])).join('\x1f');
+}
+
+/**
+ * The currency of a row's revenue: with event:goal as a dimension, the row's goal's; otherwise
+ * the one currency of the goals in the query (none, or several: null, see revenueWarning).
+ */
+function revenueCurrency(plan: QueryPlan): (dimensions: string[]) => string | undefined {
+  const goals = plan.goals;
+  if (!goals) return () => undefined;
+  const goalDim = plan.dimensions.indexOf('event:goal');
+  if (goalDim >= 0) return (dims) => goals.currency[goals.display.indexOf(dims[goalDim]!)] || undefined;
+  const currencies = inScopeCurrencies(plan);
+  return () => (currencies.length === 1 ? currencies[0] : undefined);
+}
+
+/** The distinct revenue currencies of the goals a query counts (those its goal filters name, or all). */
+function inScopeCurrencies(plan: QueryPlan): string[] {
+  const goals = plan.goals!;
+  let names = goals.display;
+  for (const f of plan.filters.filter((f) => f.dimension === 'event:goal')) {
+    if (f.op === 'is') names = names.filter((n) => f.values.includes(n));
+    else if (f.op === 'is_not') names = names.filter((n) => !f.values.includes(n));
+    else names = names.filter((n) => f.values.some((v) => n.toLowerCase().includes(v.toLowerCase())));
+  }
+  return [...new Set(names.map((n) => goals.currency[goals.display.indexOf(n)]!).filter(Boolean))];
+}
+
+/** Plausible's metric_warnings for revenue that cannot be shown. */
+function revenueWarning(plan: QueryPlan): { code: string; warning: string } | undefined {
+  if (plan.dimensions.includes('event:goal')) {
+    return plan.goals!.currency.some(Boolean) ? undefined : { code: 'no_revenue_goals_matching', warning: 'Revenue metrics are null: no goal of this site has a revenue currency.' };
+  }
+  const currencies = inScopeCurrencies(plan);
+  if (currencies.length === 0) return { code: 'no_revenue_goals_matching', warning: 'Revenue metrics are null: no goal in the query has a revenue currency.' };
+  if (currencies.length > 1) {
+    return { code: 'revenue_goals_with_different_currencies', warning: `Revenue metrics are null: the goals in the query use different currencies (${currencies.join(', ')}), which telmark does not convert.` };
+  }
+  return undefined;
 }
 
 /**
@@ -86,14 +161,15 @@ function groupKey(plan: QueryPlan, values: string[]): string {
  * converted or not).
  */
 async function groupVisitors(store: Store, plan: QueryPlan, minVisitors: number, closed: string[]): Promise<Map<string, number>> {
-  const keep = plan.dimensionColumns.map((d) => !EVENT_DIMENSIONS.has(d.name));
+  const keep = plan.dimensionColumns.map((d) => !isEventDimension(d.name));
   const group: QueryPlan = {
     ...plan,
-    cube: 'acquisition',
+    cube: visitCube(plan),
+    propKey: undefined,
     metrics: ['visitors'],
     dimensions: plan.dimensions.filter((_, i) => keep[i]),
     dimensionColumns: plan.dimensionColumns.filter((_, i) => keep[i]),
-    filters: plan.filters.filter((f) => !EVENT_DIMENSIONS.has(f.dimension)),
+    filters: plan.filters.filter((f) => !isEventDimension(f.dimension)),
     goals: undefined,
     orderBy: [],
     limit: 10_000,
@@ -103,7 +179,7 @@ async function groupVisitors(store: Store, plan: QueryPlan, minVisitors: number,
   const out = new Map<string, number>();
   for (const r of await select(store, buildQuery(store, group, 1, closed))) {
     let j = 0;
-    const values = plan.dimensions.map((d) => (EVENT_DIMENSIONS.has(d) ? '' : String(r[`o${j++}`] ?? '')));
+    const values = plan.dimensions.map((d) => (isEventDimension(d) ? '' : String(r[`o${j++}`] ?? '')));
     out.set(values.join('\x1f'), Number(r.m_visitors ?? 0));
   }
   return out;

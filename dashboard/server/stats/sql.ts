@@ -1,8 +1,9 @@
-import { COUNTERS, cubeTable } from '../../../schema/cubes.ts';
+import { cubeCounters, cubeTable } from '../../../schema/cubes.ts';
+import { GOAL_NAME_PREFIX } from '../../../schema/goals.ts';
 import type { Store } from '../../../schema/client.ts';
 import { addDays } from '../../../schema/dates.ts';
-import { GOAL_COLUMN, type Metric, type TimeDimension } from './dimensions.ts';
-import type { QueryPlan } from './query.ts';
+import { GOAL_COLUMN, REVENUE_METRICS, type Metric, type TimeDimension } from './dimensions.ts';
+import { EVENT_CUBES, type QueryPlan } from './query.ts';
 
 export interface BuiltQuery {
   sql: string;
@@ -38,14 +39,35 @@ const METRIC_SQL: Record<Metric, string> = {
   // (conversion_rate) or of the row's own group (group_conversion_rate), measured alongside.
   conversion_rate: 'sum(s_visitors)',
   group_conversion_rate: 'sum(s_visitors)',
+  // Visitors of the row / visitors of the whole query: run.ts divides.
+  percentage: 'sum(s_visitors)',
+  // Revenue in the goal's currency, exact: decimal text (run.ts shapes it like Plausible).
+  total_revenue: 'toString(sum(s_revenue))',
+  average_revenue: 'if(sum(s_revenue_events) > 0, toString(toDecimal128(sum(s_revenue) / sum(s_revenue_events), 8)), NULL)',
+  // Per visit and page the highest scroll depth, averaged over visits (migration 008).
+  scroll_depth: 'if(sum(s_scroll_visits) > 0, toInt64(round(sum(s_scroll_sum) / sum(s_scroll_visits))), NULL)',
+  // Engaged seconds per visitor of the page.
+  time_on_page: 'if(sum(s_visitors) > 0, toInt64(round(sum(s_engaged_ms) / 1000 / sum(s_visitors))), NULL)',
 };
+
+/** Hidden columns that run.ts reads beside the revenue metrics (conversions with revenue in other currencies). */
+const REVENUE_EXTRA = 'sum(s_revenue_other) AS x_revenue_other';
 
 /** A cube column as SQL; the goal "column" is the goal's display name, looked up from the event name. */
 const GOAL_EXPR = `transform(name, {g_names:Array(String)}, {g_display:Array(String)}, '')`;
+/** The revenue currency of the goal an event-cube row counts for ('' for none). */
+const GOAL_CURRENCY = `transform(name, {g_names:Array(String)}, {g_currency:Array(String)}, '')`;
 const columnSql = (column: string) => (column === GOAL_COLUMN ? GOAL_EXPR : column);
 
-/** Every column the parts sum, as `s_<name>`: the cubes' counters, then visitors. */
-const SUMMED = [...COUNTERS, 'visitors'];
+/**
+ * Revenue sums over the event cubes: only amounts in the currency of the goal they count for;
+ * conversions that carried another currency are counted apart (never converted).
+ */
+const REVENUE_PARTS: Array<[alias: string, sql: string]> = [
+  ['revenue', `sum(if(currency != '' AND currency = ${GOAL_CURRENCY}, revenue, toDecimal128(0, 8)))`],
+  ['revenue_events', `sum(if(currency != '' AND currency = ${GOAL_CURRENCY}, events, 0))`],
+  ['revenue_other', `sum(if(currency != '' AND currency != ${GOAL_CURRENCY}, events, 0))`],
+];
 
 /**
  * SQL for a planned query. Identifiers come only from our own tables of names (cube columns,
@@ -64,11 +86,25 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   const params: Record<string, unknown> = { site: plan.site, tz: plan.timeZone, k: minVisitors, limit: plan.limit, offset: plan.offset };
   const filterSql: string[] = [];
   if (plan.goals) {
-    // Only the events of the site's (countable) goals take part.
+    // Only the events of the site's goals take part.
     params.g_names = plan.goals.names;
     params.g_display = plan.goals.display;
+    params.g_currency = plan.goals.currency;
     filterSql.push('name IN {g_names:Array(String)}');
+  } else if (EVENT_CUBES.includes(plan.cube)) {
+    // Custom events only: the conversions of goals counted at ingestion are not events of their own.
+    params.goal_prefix = GOAL_NAME_PREFIX;
+    filterSql.push('NOT startsWith(name, {goal_prefix:String})');
   }
+  if (plan.propKey !== undefined) {
+    params.prop_key = plan.propKey;
+    filterSql.push('prop_key = {prop_key:String}');
+  }
+  const revenue = plan.goals !== undefined && plan.metrics.some((m) => REVENUE_METRICS.includes(m));
+  /** What each part sums, as s_<name>: the cube's counters (and revenue sums), then visitors. */
+  const counters = cubeCounters(plan.cube).filter((c) => c !== 'revenue');
+  const partSums: Array<[string, string]> = [...counters.map((c): [string, string] => [c, `sum(${c})`]), ...(revenue ? REVENUE_PARTS : [])];
+  const SUMMED = [...partSums.map(([a]) => a), 'visitors'];
   plan.filters.forEach((f, i) => {
     const p = `f${i}`;
     params[p] = f.values;
@@ -98,7 +134,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   }
   /** One part of the UNION: a cube table grouped by the requested dimensions. */
   const part = (from: string, bucket: (d: (typeof dims)[number]) => string, visitors: string, where: string[]) =>
-    `SELECT ${[...dims.map((d) => `${d.time ? bucket(d) : columnSql(d.column!)} AS ${d.alias}`), ...COUNTERS.map((c) => `sum(${c}) AS s_${c}`), `${visitors} AS s_visitors`].join(', ')} FROM ${from} WHERE ${where.join(' AND ')} ${groupBy}`;
+    `SELECT ${[...dims.map((d) => `${d.time ? bucket(d) : columnSql(d.column!)} AS ${d.alias}`), ...partSums.map(([a, sql]) => `${sql} AS s_${a}`), `${visitors} AS s_visitors`].join(', ')} FROM ${from} WHERE ${where.join(' AND ')} ${groupBy}`;
   const hourTable = store.table(cubeTable(plan.cube, plan.grain === 'minute' ? 'minute' : 'hour'));
   const parts = [part(hourTable, (d) => TS_BUCKET[d.time!](tsLocal), 'uniqCombined64Merge(visitors)', hourWhere)];
   if (useDays) {
@@ -120,7 +156,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   };
   const order = [...plan.orderBy.map(([n, dir]) => `${orderAlias(n)} ${dir.toUpperCase()}`), ...dims.map((d) => `${d.out} ASC`)];
   const sql = `
-    SELECT ${[...dims.map((d) => d.out), ...plan.metrics.map((m) => `${METRIC_SQL[m]} AS m_${m}`)].join(', ')}
+    SELECT ${[...dims.map((d) => d.out), ...plan.metrics.map((m) => `${METRIC_SQL[m]} AS m_${m}`), ...(revenue ? [REVENUE_EXTRA] : [])].join(', ')}
     FROM (${middle})
     ${dims.length ? `GROUP BY ${dims.map((d) => d.out).join(', ')}` : ''}
     ${!dims.length && suppress ? 'HAVING count() > 0' : ''}
