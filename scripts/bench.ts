@@ -10,6 +10,8 @@
 //   100 %, the bare baseline is limited by autocannon, not the server, and the ratio flatters us.
 //   The "HTTP layer only" row is a diagnostic: the real createCollectorApp (middlewares, body checks,
 //   beacon validation) with the pipeline replaced by a no-op; the rest of the gap is pipeline + storage.
+//   "mix / pageviews only" is the same collector with goals and allowed props configured and a mix of
+//   custom events (props, revenue), engagement events and goal-page pageviews, against pageviews only.
 // - Storage: the same events in both stores, both OPTIMIZE FINAL'd, bytes_on_disk from system.parts.
 //   Day cubes are the long-term store and grow with history: "per 1M events" and the ratio compare
 //   them per event with the raw table. Hour cubes (HOURLY_RETENTION_DAYS) and minute cubes (48 h)
@@ -200,6 +202,14 @@ function markdown(r: Results): string {
     ]);
     const ok = t.checks.every((c) => c.ok);
     summary.push(['Beacons answered 2xx = pageviews stored', ok ? `yes, in all ${t.checks.length} collector runs` : 'NO (see below)', 'exact', verdict(ok)]);
+    summary.push([
+      'Collector throughput, goals/props/engagement mix / pageviews only (same run)',
+      `${t.mixRatio.toFixed(2)} (${fmtInt(t.summary['collector-mix'].reqPerSec)} vs ${fmtInt(t.summary.collector.reqPerSec)} req/s); by server CPU per request ${t.mixCpuRatio.toFixed(2)}`,
+      'published',
+      'measured',
+    ]);
+    const mixOk = t.mixChecks.every((c) => c.ok);
+    summary.push(['Mixed traffic: every beacon answered 202, each kind counted as sent, none dropped', mixOk ? `yes, in all ${t.mixChecks.length} mixed runs` : 'NO (see below)', 'exact', verdict(mixOk)]);
   }
   const mainStorage = r.storage?.[0]?.result;
   if (mainStorage) {
@@ -249,8 +259,10 @@ function markdown(r: Results): string {
           row('collector HTTP layer only: createCollectorApp with a no-op pipeline (diagnostic)', t.summary.http),
           row('telmark collector (startAll, embedded chDB, default flush; abuse buffer and 10 s hold on)', t.summary.collector),
           row('telmark collector, abuse buffer off (ABUSE_MAX_IPS=0)', t.summary['collector-no-abuse']),
+          row('telmark collector as above, goals and allowed props set, goals/props/engagement mix', t.summary['collector-mix']),
           ['**collector / bare**', `**${t.ratio.toFixed(2)}**`, '', '', `${t.cpuRatio.toFixed(2)} (bare / collector)`, ''],
           ['**abuse buffer on / off**', `**${t.abuseRatio.toFixed(2)}**`, '', '', `${t.abuseCpuRatio.toFixed(2)} (off / on)`, ''],
+          ['**mix / pageviews only**', `**${t.mixRatio.toFixed(2)}**`, '', '', `${t.mixCpuRatio.toFixed(2)} (pageviews only / mix)`, ''],
         ],
       ),
     );
@@ -265,6 +277,23 @@ function markdown(r: Results): string {
       `Counting check (after a final flush): ${t.checks
         .map((c, i) => `run ${i + 1}: ${fmtInt(c.sent)} sent, ${fmtInt(c.ok2xx)} answered 2xx before autocannon stopped, ${fmtInt(c.counted)} counted, ${[...new Set(Object.values(c.stored))].map(fmtInt).join('/')} pageviews stored in each of the ${Object.keys(c.stored).length} cube tables${Object.keys(c.dropped).length ? `, dropped ${JSON.stringify(c.dropped)}` : ', none dropped'} ${c.ok ? '(ok)' : '(**MISMATCH**)'}`)
         .join('; ')}. Requests sent but not yet answered when autocannon stops are still counted by the collector; the check is stored = counted and 2xx <= counted <= sent.`,
+    );
+    out.push('');
+    const sh = t.mixShares;
+    out.push(
+      `Mixed traffic (collector-mix, alternating with the others, same settings): before the collector starts, the site gets an event goal (Signup, currency EUR), a page goal (/thank-you), a scroll goal (/blog/**, 75 %) and allowed prop keys plan and author. ` +
+        `Requests: ${fmtPct(sh.pageview, 0)} pageviews (${fmtPct(sh.pageviewGoalPages, 1)} of all requests on /blog/... and /thank-you), ${fmtPct(sh.custom, 0)} custom events (two thirds with props {plan, author} and some with a key that is not allowed, one third Signup with EUR revenue), ` +
+        `${fmtPct(sh.engagement, 0)} engagement events (sd 0-100, e up to 3 min), each from a visitor (address, user agent, language) whose pageview was already answered, naming that page. The ratio compares it with the pageviews-only collector row.`,
+    );
+    out.push('');
+    out.push(
+      `Mixed counting check (after a final flush): ${t.mixChecks
+        .map(
+          (c, i) =>
+            `run ${i + 1}: ${(['pageview', 'custom', 'engagement'] as const).map((k) => `${k} ${fmtInt(c.ok202[k])} x 202 / ${fmtInt(c.sent[k])} sent / ${fmtInt(c.counted[k])} counted`).join(', ')}; ` +
+            `${c.not202} not 202${Object.keys(c.dropped).length ? `, dropped ${JSON.stringify(c.dropped)}` : ', none dropped'}; ${c.goals} goals and props [${c.allowedProps.join(', ')}] in the store ${c.ok ? '(ok)' : '(**MISMATCH**)'}`,
+        )
+        .join('; ')}. Pageviews and custom events are read from the visit and pages cubes (each table must agree), engagement is the rest of the collector's counted total; each kind must lie between its 202 answers and what was sent.`,
     );
     out.push('');
   }

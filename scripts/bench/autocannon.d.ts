@@ -7,6 +7,8 @@ declare module 'autocannon' {
     body?: string | Buffer;
     /** Called before each send when present; returns the request to send. */
     setupRequest?: (req: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
+    /** Called with each answer to this request: status, body, and the connection's context (as setupRequest left it). */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, unknown>) => void;
   }
 
   interface Histogram {

@@ -4,7 +4,7 @@ import { toParent } from './common.ts';
 
 const ROLES: Record<string, (payload: any) => Promise<void>> = {
   'bare-server': async (p) => (await import('./throughput.ts')).bareServer(p.httpOnly === true),
-  'collector-server': async (p) => (await import('./throughput.ts')).collectorServer(p.abuse !== false),
+  'collector-server': async (p) => (await import('./throughput.ts')).collectorServer({ abuse: p.abuse !== false, goals: p.goals === true }),
   storage: async (p) => (await import('./storage.ts')).storageChild(p),
   'stats-server': async (p) => (await import('./stats.ts')).statsServer(p),
   'abuse-memory': async (p) => (await import('./abuse.ts')).abuseMemoryChild(p),
