@@ -68,6 +68,7 @@ export class CookieClient {
   get = (path: string, headers?: Record<string, string>) => this.call('GET', path, undefined, headers);
   post = (path: string, body: unknown = {}, headers?: Record<string, string>) => this.call('POST', path, body, headers);
   patch = (path: string, body: unknown, headers?: Record<string, string>) => this.call('PATCH', path, body, headers);
+  put = (path: string, body: unknown, headers?: Record<string, string>) => this.call('PUT', path, body, headers);
   del = (path: string, body?: unknown, headers?: Record<string, string>) => this.call('DELETE', path, body, headers);
 }
 

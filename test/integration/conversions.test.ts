@@ -17,28 +17,28 @@ const SUMMER = 'https://example.com/?utm_source=newsletter&utm_medium=email&utm_
 const send = async (body: Record<string, unknown>, ip: string) =>
   expect((await t.beacon({ d: 'example.com', ...body }, { 'x-forwarded-for': ip })).status).toBe(202);
 const view = (url: string, ip: string, referrer?: string) => send({ n: 'pageview', u: url, r: referrer ?? null }, ip);
-const signup = (ip: string) => send({ n: 'Signup', u: 'https://example.com/join' }, ip);
+const signup = (ip: string, amount?: string) => send({ n: 'Signup', u: 'https://example.com/join', ...(amount ? { $: { amount, currency: 'EUR' } } : {}) }, ip);
 
 beforeAll(async () => {
   // Groups of fewer than 2 visitors fold into "(other)", conversions included.
   t = await startTestTelmark({ PRIVACY_MIN_VISITORS: '2' });
   await createUser(t, 'mia@example.com', ['marketer']);
   marketer = (await signIn(t, 'mia@example.com', { now: t.clock.now })).client;
-  expect((await marketer.post('/api/v1/sites/example.com/goals', { type: 'event', event_name: 'Signup' })).status).toBe(201);
+  expect((await marketer.post('/api/v1/sites/example.com/goals', { type: 'event', event_name: 'Signup', currency: 'EUR' })).status).toBe(201);
 
-  // A: spring ad, signs up in the same visit.
+  // A: spring ad, signs up in the same visit, paying 10.10 EUR.
   await view(SPRING, '203.0.113.10', 'https://www.google.com/');
-  await signup('203.0.113.10');
+  await signup('203.0.113.10', '10.10');
   // B: summer newsletter, does not sign up.
   await view(SUMMER, '203.0.114.10');
   // C: types the address, signs up: Direct.
   await view('https://example.com/', '203.0.115.10');
   await signup('203.0.115.10');
-  // D: spring ad click, leaves; back two hours later by typing the address, signs up.
+  // D: spring ad click, leaves; back two hours later by typing the address, signs up for 20.20 EUR.
   await view(SPRING, '203.0.116.10', 'https://www.google.com/');
   t.clock.advance(2 * 3600);
   await view('https://example.com/', '203.0.116.10');
-  await signup('203.0.116.10');
+  await signup('203.0.116.10', '20.20');
   await t.flush();
 }, 60_000);
 afterAll(async () => {
@@ -49,9 +49,9 @@ const query = (body: Record<string, unknown>) =>
   marketer.post('/api/v2/query', { site_id: 'example.com', date_range: 'day', ...body });
 
 describe('conversions by campaign', () => {
-  it('the issue\'s example: per campaign converting visitors, conversions, CR against all visitors and against the campaign\'s own', async () => {
+  it('the issue\'s example: per campaign converting visitors, conversions, CR against all visitors and against the campaign\'s own, and revenue', async () => {
     const { status, json } = await query({
-      metrics: ['visitors', 'events', 'conversion_rate', 'group_conversion_rate'],
+      metrics: ['visitors', 'events', 'conversion_rate', 'group_conversion_rate', 'total_revenue'],
       dimensions: ['visit:utm_campaign'],
       filters: [['is', 'event:goal', ['Signup']]],
       order_by: [['visit:utm_campaign', 'asc']],
@@ -60,9 +60,10 @@ describe('conversions by campaign', () => {
     // 4 visitors in all. spring: A and D (D's Direct return credited to the ad), of spring's 2
     // visitors. No campaign: C alone, a group of one converting visitor, so it folds into
     // "(other)" (k-anonymity applies to conversions too), where a group rate cannot be given.
+    // Revenue: C paid nothing; spring's 10.10 + 20.20 EUR, exactly.
     expect(json.results).toEqual([
-      { dimensions: ['(other)'], metrics: [1, 1, 25, null] },
-      { dimensions: ['spring'], metrics: [2, 2, 50, 100] },
+      { dimensions: ['(other)'], metrics: [1, 1, 25, null, { value: 0, currency: 'EUR', short: '€0.0', long: '€0.00' }] },
+      { dimensions: ['spring'], metrics: [2, 2, 50, 100, { value: 30.3, currency: 'EUR', short: '€30.3', long: '€30.30' }] },
     ]);
   });
 

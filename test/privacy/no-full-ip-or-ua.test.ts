@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { setAllowedProps } from '../../schema/goals.ts';
 import { cellsAsText, pageview, privacyMe, securityFetch, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
 
 const IPS = ['203.0.113.77', '198.51.100.203', '2001:db8:85a3:8d3:1319:8a2e:370:7348', '192.0.2.199'];
@@ -19,6 +20,7 @@ const CLICK_ID = 'Cj0KCQiA-privacy-probe-gclid';
 const ABUSERS = ['198.51.100.66', '2001:db8:dead:beef:1:2:3:4'];
 
 let t: TestTelmark;
+const PROP_EMAIL = 'ann.lee@example.com';
 const captured: string[] = [];
 const originalWrite = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
 
@@ -33,12 +35,16 @@ beforeAll(async () => {
     return (originalWrite.err as (...a: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stderr.write;
   t = await startTestTelmark({ MAX_BODY_BYTES: '4096', ABUSE_LIMIT_EVENTS_10S: '10', ABUSE_HOLD_MS: '10000' });
+  // The site aggregates the prop key "plan" (not "email"): an e-mail in an allowed prop's value
+  // must reach the store redacted, and a prop that is not allowed must not reach it at all.
+  await setAllowedProps(t.store, 'example.com', ['plan'], t.clock.now());
+  await t.collector.goals.refresh();
   for (const ip of IPS) {
     for (const ua of UAS) {
       const h = { 'x-forwarded-for': ip, 'user-agent': ua };
       expect((await t.beacon(pageview(`https://example.com/landing?gclid=${CLICK_ID}&utm_source=google&q=secret-query`, 'https://www.google.com/search?q=private+words'), h)).status).toBe(202);
       t.clock.advance(20);
-      expect((await t.beacon({ n: 'signup', u: 'https://example.com/thanks#frag', d: 'example.com', p: { email: 'x@y.z' } }, h)).status).toBe(202);
+      expect((await t.beacon({ n: 'signup', u: 'https://example.com/thanks#frag', d: 'example.com', p: { email: 'x@y.z', plan: `${PROP_EMAIL} pro` } }, h)).status).toBe(202);
       // Bad input and dropped events from the same clients must not leak either.
       expect((await t.beacon('{"n":', h)).status).toBe(400);
       expect((await t.beacon(pageview('https://unknown.example/', undefined, 'unknown.example'), h)).status).toBe(202);
@@ -73,7 +79,7 @@ afterAll(async () => {
   await t?.destroy();
 });
 
-const forbidden = [...IPS, ...ABUSERS, ...UAS, CLICK_ID, 'secret-query', 'private+words', 'x@y.z'];
+const forbidden = [...IPS, ...ABUSERS, ...UAS, CLICK_ID, 'secret-query', 'private+words', 'x@y.z', PROP_EMAIL];
 
 it('counted what it was sent (the scan below is over real data)', async () => {
   const { json } = await t.query({ site_id: 'example.com', metrics: ['visitors', 'pageviews', 'events'], date_range: 'day' });
@@ -83,6 +89,10 @@ it('counted what it was sent (the scan below is over real data)', async () => {
   expect(await t.metric('telmark_events_dropped_total{reason="abuse"}')).toBeGreaterThan(0);
   const audited = await (await t.store.client.query({ query: `SELECT count() AS n FROM ${t.store.table('audit_log')}`, format: 'JSONEachRow' })).json<{ n: string }>();
   expect(Number(audited[0]!.n)).toBeGreaterThanOrEqual(ABUSERS.length * 5 + 3);
+  // The allowed prop was aggregated, its e-mail redacted; the other one dropped and counted.
+  const plans = await t.query({ site_id: 'example.com', metrics: ['events'], date_range: 'day', dimensions: ['event:props:plan'] });
+  expect(plans.json.results).toEqual([{ dimensions: [':id pro'], metrics: [IPS.length * UAS.length] }]);
+  expect(await t.metric('telmark_props_dropped_total{reason="not_allowed"}')).toBe(IPS.length * UAS.length);
 });
 
 it('no column of any table holds a full IP, a raw user agent, a click id or a query string', async () => {

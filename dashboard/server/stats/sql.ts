@@ -46,8 +46,8 @@ const METRIC_SQL: Record<Metric, string> = {
   average_revenue: 'if(sum(s_revenue_events) > 0, toString(toDecimal128(sum(s_revenue) / sum(s_revenue_events), 8)), NULL)',
   // Per visit and page the highest scroll depth, averaged over visits (migration 008).
   scroll_depth: 'if(sum(s_scroll_visits) > 0, toInt64(round(sum(s_scroll_sum) / sum(s_scroll_visits))), NULL)',
-  // Engaged seconds per visitor of the page.
-  time_on_page: 'if(sum(s_visitors) > 0, toInt64(round(sum(s_engaged_ms) / 1000 / sum(s_visitors))), NULL)',
+  // Engaged seconds per visitor of the page; null where no engagement was ever reported.
+  time_on_page: 'if(sum(s_visitors) > 0 AND (sum(s_engaged_ms) > 0 OR sum(s_scroll_visits) > 0), toInt64(round(sum(s_engaged_ms) / 1000 / sum(s_visitors))), NULL)',
 };
 
 /** Hidden columns that run.ts reads beside the revenue metrics (conversions with revenue in other currencies). */
