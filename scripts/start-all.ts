@@ -16,6 +16,7 @@ import { collectorConfig } from '../collector/config.ts';
 import { createCollectorService, type CollectorService } from '../collector/service.ts';
 import { dashboardConfig } from '../dashboard/config.ts';
 import { createDashboardApp } from '../dashboard/server/app.ts';
+import { StatsContextCache } from '../dashboard/server/stats/context-cache.ts';
 import { Accounts } from '../dashboard/server/auth/accounts.ts';
 import { SecretBox } from '../dashboard/server/auth/secret-box.ts';
 import { AccountStore } from '../dashboard/server/auth/store.ts';
@@ -126,6 +127,9 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   let dashboardReady = false;
   let accounts: Accounts | undefined;
   let setupUrl: string | undefined;
+  // What Stats queries read first (closed days, goals, props), kept briefly; dropped at once when
+  // this process closes days or changes goals.
+  const statsContext = new StatsContextCache(store);
   if (withDashboard) {
     if (!existsSync(DASHBOARD_DIST)) log('dashboard: no built app in dashboard/dist (run `npm run build:dashboard`); serving the API only');
     // The security API: over the collectors' admin listeners when COLLECTOR_ADMIN_URLS names them
@@ -173,6 +177,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       isReady: () => dashboardReady,
       collectorUrl: dConfig.collectorPublicUrl ?? (collectorUrl || undefined),
       goalsChanged: collector ? () => collector!.goals.refresh() : undefined,
+      statsContext,
       log,
       now: opts.now,
       security: operations ? { operations, audit: (e) => auditLog.write(e) } : undefined,
@@ -205,6 +210,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     },
     closeDays: async () => {
       await collector?.dayCloser.run();
+      statsContext.invalidateClosedDays();
     },
     stop: () =>
       (stopped ??= (async () => {

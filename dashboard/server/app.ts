@@ -4,7 +4,6 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AuditEntry } from '../../schema/audit-log.ts';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
-import { allowedProps, listGoals } from '../../schema/goals.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
 import { securityRoutes, type Authorization, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
 import { AuthError, type Accounts } from './auth/accounts.ts';
@@ -18,8 +17,11 @@ import { goalsRoutes } from './goals/routes.ts';
 import { planQuery, StatsQueryError } from './stats/query.ts';
 import { PROP_PREFIX } from './stats/dimensions.ts';
 import { runQuery } from './stats/run.ts';
+import { StatsContextCache } from './stats/context-cache.ts';
 
 export interface DashboardAppDeps {
+  /** Closed days, goals and allowed props as the Stats API reads them (made here when absent). */
+  statsContext?: StatsContextCache;
   /** After a goal or allowed-props change (start-all: the collector in this process reloads them). */
   goalsChanged?: () => Promise<void>;
   store: Store;
@@ -103,7 +105,12 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     return sitesCache.sites;
   };
 
-  app.route('/api/v1/sites', goalsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, changed: deps.goalsChanged }));
+  const statsContext = deps.statsContext ?? new StatsContextCache(deps.store);
+  const goalsChanged = async (site: string) => {
+    statsContext.invalidateSettings(site);
+    await deps.goalsChanged?.();
+  };
+  app.route('/api/v1/sites', goalsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, changed: goalsChanged }));
 
   app.get('/api/sites', requires('stats:read'), async (c) => {
     const p = c.get('principal')!;
@@ -124,11 +131,11 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     const site = typeof siteId === 'string' ? (await sites()).find((s) => s.domain === normaliseDomain(siteId) && canSeeSite(p, s.domain)) : undefined;
     try {
       const [goals, props] = await Promise.all([
-        site && mentions(body, (d) => d === 'event:goal') ? listGoals(deps.store, site.domain) : [],
-        site && mentions(body, (d) => d.startsWith(PROP_PREFIX)) ? allowedProps(deps.store, site.domain) : [],
+        site && mentions(body, (d) => d === 'event:goal') ? statsContext.siteGoals(site.domain) : [],
+        site && mentions(body, (d) => d.startsWith(PROP_PREFIX)) ? statsContext.allowedProps(site.domain) : [],
       ]);
       const plan = planQuery(body, site, now(), deps.hourlyRetentionDays, goals, props);
-      return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors));
+      return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors, (s, from, to) => statsContext.closedDays(s, from, to)));
     } catch (err) {
       if (err instanceof StatsQueryError) return c.json({ error: err.message }, 400);
       throw err;

@@ -49,6 +49,13 @@ const QUERIES: Record<string, Record<string, unknown>> = {
     filters: [['is', 'event:goal', ['Signup']]],
     pagination: { limit: 10 },
   },
+  // The example in full: with revenue (Purchase carries EUR), as exact decimals.
+  'goal revenue by campaign': {
+    metrics: ['visitors', 'events', 'conversion_rate', 'group_conversion_rate', 'total_revenue'],
+    dimensions: ['visit:utm_campaign'],
+    filters: [['is', 'event:goal', ['Purchase']]],
+    pagination: { limit: 10 },
+  },
 };
 
 export interface StatsResult {

@@ -189,15 +189,20 @@ function beaconBodies(n: number, seed = 1): string[] {
   );
 }
 
-/** One autocannon request whose setupRequest picks a random client (IP, UA, language) and body. */
-function trafficRequests(opts: ThroughputOptions, seed: number): AutocannonRequest[] {
-  const rng = prng(seed);
-  const headers = syntheticVisitors(rng, opts.clientIps).map((v) => ({
+/** Request headers of `n` synthetic visitors (address via X-Forwarded-For, user agent, language). */
+function visitorHeaders(rng: () => number, n: number): Array<Record<string, string>> {
+  return syntheticVisitors(rng, n).map((v) => ({
     'content-type': 'text/plain',
     'user-agent': v.ua,
     'accept-language': v.acceptLanguage,
     'x-forwarded-for': v.ip,
   }));
+}
+
+/** One autocannon request whose setupRequest picks a random client (IP, UA, language) and body. */
+function trafficRequests(opts: ThroughputOptions, seed: number): AutocannonRequest[] {
+  const rng = prng(seed);
+  const headers = visitorHeaders(rng, opts.clientIps);
   const bodies = beaconBodies(opts.distinctBodies, seed);
   return [
     {
@@ -297,12 +302,7 @@ const zeroByKind = (): Record<MixKind, number> => ({ pageview: 0, custom: 0, eng
  */
 function mixRequests(opts: ThroughputOptions, seed: number, tally: MixTally): AutocannonRequest[] {
   const rng = prng(seed);
-  const headers = syntheticVisitors(rng, opts.clientIps).map((v) => ({
-    'content-type': 'text/plain',
-    'user-agent': v.ua,
-    'accept-language': v.acceptLanguage,
-    'x-forwarded-for': v.ip,
-  }));
+  const headers = visitorHeaders(rng, opts.clientIps);
   const bodies = mixBodies(opts, seed);
   /** Per visitor: the pageview body of its last answered pageview, -1 for none yet. */
   const viewed = new Int32Array(headers.length).fill(-1);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBeacon } from '../../collector/beacon.ts';
 import { EventNameCap, OTHER_NAME } from '../../collector/goals/event-names.ts';
+import { PropValueCap } from '../../collector/goals/prop-values.ts';
 import { pageview, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
 
 let t: TestTelmark;
@@ -121,5 +122,18 @@ describe('custom events by name', () => {
     expect(cap.folded).toBe(2);
     // A new UTC day starts afresh.
     expect(cap.admit('example.com', 'd', day1 + 86_400_000)).toBe('d');
+    // A name cannot pose as a goal's reserved name (schema/goals.ts GOAL_NAME_PREFIX).
+    expect(cap.admit('x.example', '\x01goal:g_1', day1)).toBe('goal:g_1');
+    expect(cap.admit('x.example', '\x01\x02', day1)).toBe('(not set)');
+  });
+
+  it('allowed prop values: redacted, at most a fixed number per site, key and day', () => {
+    const cap = new PropValueCap(2);
+    const day1 = Date.UTC(2026, 10, 20, 12);
+    expect(['pro', 'ann@example.com', 'basic', 'pro', true, null].map((v) => cap.admit('example.com', 'plan', v, day1))).toEqual(['pro', ':id', OTHER_NAME, 'pro', OTHER_NAME, OTHER_NAME]);
+    // Each key (and site) has its own allowance.
+    expect(cap.admit('example.com', 'author', 'ann', day1)).toBe('ann');
+    expect(cap.folded).toBe(3);
+    expect(cap.admit('example.com', 'plan', 'basic', day1 + 86_400_000)).toBe('basic');
   });
 });

@@ -358,17 +358,19 @@ describe('who may call what', () => {
     expect(status('admin', 'DELETE', '/api/users/:id')).toEqual([400]);
   });
 
-  it('site settings (goals, allowed props): admins and marketers may, viewers and security staff get 403', () => {
+  it('site settings (goals, allowed props): admins and marketers may change them, viewers and security staff get 403; every reader of the stats lists the goals', () => {
     for (const who of ['admin', 'marketer', 'marketer+viewer']) {
       expect(status(who, 'POST', '/api/v1/sites/:site/goals'), who).toEqual([201]);
       expect(status(who, 'DELETE', '/api/v1/sites/:site/goals/:id'), who).toEqual([200]);
       expect(status(who, 'PUT', '/api/v1/sites/:site/props'), who).toEqual([200]);
     }
     for (const who of ['viewer', 'security']) {
-      for (const [method, path] of [['GET', '/api/v1/sites/:site/goals'], ['POST', '/api/v1/sites/:site/goals'], ['PUT', '/api/v1/sites/:site/props']] as const) {
+      for (const [method, path] of [['POST', '/api/v1/sites/:site/goals'], ['PUT', '/api/v1/sites/:site/props']] as const) {
         expect(status(who, method, path), `${who} ${method} ${path}`).toEqual([403]);
       }
     }
+    expect(status('viewer', 'GET', '/api/v1/sites/:site/goals')).toEqual([200]);
+    expect(status('security', 'GET', '/api/v1/sites/:site/goals')).toEqual([403]);
   });
 
   it('every signed-in role reaches its own account routes; the calls that end things worked when called last', () => {

@@ -21,8 +21,8 @@ export interface GoalsRoutesDeps {
   audit: (entry: AuditEntry) => Promise<void>;
   now: () => number;
   log: (line: string) => void;
-  /** Called after every change (the collector in this process reloads its goals at once). */
-  changed?: () => Promise<void>;
+  /** Called after every change of a site's goals or allowed props (caches drop them; the collector in this process reloads them). */
+  changed?: (site: string) => Promise<void>;
 }
 
 /** Names that are not custom events: pageviews and Plausible's engagement events. */
@@ -112,9 +112,9 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
 
   const audit = (entry: AuditEntry) => auditOrRefuse(deps.audit, entry, (line) => deps.log(`goals: ${line}`));
 
-  const changed = async () => {
+  const changed = async (site: string) => {
     try {
-      await deps.changed?.();
+      await deps.changed?.(site);
     } catch (err) {
       // The collector picks the change up at its next refresh (GOALS_REFRESH_MS) anyway.
       deps.log(`goals: the collector could not reload goals now: ${err instanceof Error ? err.message : String(err)}`);
@@ -155,7 +155,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
       };
       await audit({ ...actorOf(c.get('principal')!), action: 'goal.create', outcome: 'ok', status: 201, detail: `goal ${goal.id} (${goal.type}) on ${site.domain}` });
       await saveGoal(deps.store, goal);
-      await changed();
+      await changed(site.domain);
       return goal;
     };
     return c.json({ goal: publicGoal(await creating(make)) }, 201);
@@ -167,7 +167,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
     if (!goal) throw new AuthError(404, 'no such goal on this site');
     await audit({ ...actorOf(c.get('principal')!), action: 'goal.delete', outcome: 'ok', status: 200, detail: `goal ${goal.id} (${goal.type}) on ${site.domain}` });
     await saveGoal(deps.store, goal, true);
-    await changed();
+    await changed(site.domain);
     return c.json({ deleted: true });
   });
 
@@ -182,7 +182,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
     const keys = [...new Set(allowed)];
     await audit({ ...actorOf(c.get('principal')!), action: 'props.allow', outcome: 'ok', status: 200, detail: `${keys.length} prop key(s) allowed on ${site.domain}` });
     await setAllowedProps(deps.store, site.domain, keys, deps.now());
-    await changed();
+    await changed(site.domain);
     return c.json({ allowed: keys });
   });
 

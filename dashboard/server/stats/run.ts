@@ -1,5 +1,4 @@
 import type { Store } from '../../../schema/client.ts';
-import { closedDays } from '../../../schema/day-closings.ts';
 import { buildQuery } from './sql.ts';
 import type { QueryPlan } from './query.ts';
 import { PROP_PREFIX, VISIT_CUBE_OF } from './dimensions.ts';
@@ -16,9 +15,15 @@ export interface StatsResponse {
 }
 
 /** Runs a planned query and shapes the answer like Plausible's Stats API v2. */
-export async function runQuery(store: Store, plan: QueryPlan, minVisitors: number): Promise<StatsResponse> {
+export async function runQuery(
+  store: Store,
+  plan: QueryPlan,
+  minVisitors: number,
+  /** The local days from..to of a site folded into the day cubes (context-cache.ts). */
+  closedDays: (site: string, from: string, to: string) => Promise<string[]>,
+): Promise<StatsResponse> {
   // The range's local days that the day closer has folded into the day cubes.
-  const closed = plan.grain === 'day' ? await closedDays(store, plan.site, plan.range.from, plan.range.to) : [];
+  const closed = plan.grain === 'day' ? await closedDays(plan.site, plan.range.from, plan.range.to) : [];
   // The goal rates divide by visitors the goal query cannot see: of the whole range
   // (conversion_rate) and of each row's group (group_conversion_rate). All run at once.
   const [rows, total, groups, queryTotal] = await Promise.all([

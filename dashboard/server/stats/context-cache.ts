@@ -1,0 +1,79 @@
+// What every Stats API query reads before it runs: the site's closed days (which part of the
+// range the day cubes serve), and for goal and prop queries the site's goals and allowed prop
+// keys. Each was a ClickHouse round trip in series before the query itself; they change rarely,
+// so they are kept here for a short while.
+//
+// Why stale entries are harmless:
+// - Closed days only ever grow. A day closed after the entry was read is served from the hour
+//   cubes, which still hold it (they keep HOURLY_RETENTION_DAYS, far longer than CLOSED_DAYS_TTL_MS).
+// - Goals and allowed props: this process drops a site's entry when it changes them
+//   (invalidateSettings); another dashboard process sees the change within SETTINGS_TTL_MS.
+//
+// Bounds: at most MAX_SITES sites per cache (least recently used dropped first); per site, its
+// closed days (at most RETENTION_MONTHS of dates), its goals (at most 100) and keys (at most 30).
+import { LRUCache } from 'lru-cache';
+import type { Store } from '../../../schema/client.ts';
+import { DAY_CLOSINGS_TABLE } from '../../../schema/cubes.ts';
+import { allowedProps, listGoals, type Goal } from '../../../schema/goals.ts';
+
+export const CLOSED_DAYS_TTL_MS = 60_000;
+export const SETTINGS_TTL_MS = 10_000;
+const MAX_SITES = 1000;
+
+export class StatsContextCache {
+  private readonly closed = new LRUCache<string, Promise<string[]>>({ max: MAX_SITES, ttl: CLOSED_DAYS_TTL_MS });
+  private readonly goals = new LRUCache<string, Promise<Goal[]>>({ max: MAX_SITES, ttl: SETTINGS_TTL_MS });
+  private readonly props = new LRUCache<string, Promise<string[]>>({ max: MAX_SITES, ttl: SETTINGS_TTL_MS });
+
+  constructor(private readonly store: Store) {}
+
+  /** The local days from..to (inclusive) of a site that are folded into the day cubes, ascending. */
+  async closedDays(site: string, from: string, to: string): Promise<string[]> {
+    const all = await this.cached(this.closed, site, () => this.allClosedDays(site));
+    return all.filter((d) => d >= from && d <= to);
+  }
+
+  siteGoals(site: string): Promise<Goal[]> {
+    return this.cached(this.goals, site, () => listGoals(this.store, site));
+  }
+
+  allowedProps(site: string): Promise<string[]> {
+    return this.cached(this.props, site, () => allowedProps(this.store, site));
+  }
+
+  /** After a goal or allowed-props change in this process. */
+  invalidateSettings(site?: string): void {
+    if (site === undefined) {
+      this.goals.clear();
+      this.props.clear();
+    } else {
+      this.goals.delete(site);
+      this.props.delete(site);
+    }
+  }
+
+  /** After a day closing in this process (so the day cubes serve the day at once). */
+  invalidateClosedDays(): void {
+    this.closed.clear();
+  }
+
+  /** One read in flight per site; a failed read is not kept. */
+  private cached<T>(cache: LRUCache<string, Promise<T>>, site: string, load: () => Promise<T>): Promise<T> {
+    let entry = cache.get(site);
+    if (!entry) {
+      entry = load();
+      cache.set(site, entry);
+      entry.catch(() => cache.delete(site));
+    }
+    return entry;
+  }
+
+  private async allClosedDays(site: string): Promise<string[]> {
+    const rs = await this.store.client.query({
+      query: `SELECT toString(day) AS d FROM ${this.store.table(DAY_CLOSINGS_TABLE)} FINAL WHERE site = {site:String} ORDER BY day`,
+      query_params: { site },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<{ d: string }>()).map((r) => r.d);
+  }
+}
