@@ -126,7 +126,8 @@ describe('invitations and the Users page', () => {
     await person.fill($('signin-password'), INVITED_PASSWORD);
     await person.click($('signin-submit'));
     await person.waitForSelector($('nav'));
-    expect(await navItems(person)).toEqual(['nav-overview', 'nav-campaigns', 'nav-account']);
+    // A viewer reads goals too (the Goals view without its form).
+    expect(await navItems(person)).toEqual(['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-account']);
     expect(await text(person, $('header-user'))()).toBe(INVITED);
     // One site, as invited: the server lists only that one.
     const sites = await person.evaluate(() => fetch('api/sites').then((r) => r.json()));
@@ -183,7 +184,7 @@ describe('invitations and the Users page', () => {
     await expect.poll(text(admin, $('users-message')), POLL).toBe(`${INVITED} can sign in again.`);
     await expect.poll(text(admin, `${$('user-row')}[data-email="${INVITED}"] ${$('user-status')}`), POLL).toBe('Active');
     await signInUi(person, telmark.dashboardUrl, INVITED, { password: INVITED_PASSWORD });
-    // Now a marketer: goals too.
+    // Now a marketer: the same views (under Goals, the form too).
     expect(await navItems(person)).toEqual(['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-account']);
 
     // Their sessions ended by the admin.

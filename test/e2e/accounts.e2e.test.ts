@@ -70,7 +70,7 @@ describe('each role', () => {
   const EXPECTED: Record<'admin' | 'marketer' | 'viewer' | 'security', { nav: string[]; start: string; forbidden: string }> = {
     admin: { nav: ['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-users', 'nav-account'], start: 'overview', forbidden: 'security' },
     marketer: { nav: ['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-account'], start: 'overview', forbidden: 'users' },
-    viewer: { nav: ['nav-overview', 'nav-campaigns', 'nav-account'], start: 'overview', forbidden: 'security' },
+    viewer: { nav: ['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-account'], start: 'overview', forbidden: 'security' },
     security: { nav: ['nav-security', 'nav-account'], start: 'security', forbidden: 'overview' },
   };
 

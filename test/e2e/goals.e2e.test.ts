@@ -3,7 +3,7 @@
 // goal with the default display names the form shows, gets the server's 409 (name taken) and 400
 // (path without "/") next to the form, deletes a goal through the confirmation dialog, and saves
 // the allowed prop keys; after reloads the page and the server's own answers hold exactly that.
-// A viewer gets no Goals link, and #/goals shows the forbidden message.
+// A viewer reads the same goals under Goals, without the means to change them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -97,7 +97,10 @@ describe('Goals view', () => {
     expect(eventDetails).toContain('Event Signup');
     expect(eventDetails).toContain('plan = pro');
     expect(eventDetails).toContain('revenue in EUR');
-    expect(await text(page, `${row('Signup')} ${$('goal-since')}`)()).toBe('Includes history');
+    // A prop condition is checked as events arrive: the goal counts from now.
+    const eventSince = await page.getAttribute(`${row('Signup')} ${$('goal-since')} time`, 'datetime');
+    expect(Date.now() - Date.parse(eventSince!)).toBeLessThan(60_000);
+    expect(await text(page, `${row('Signup')} ${$('goal-since')}`)()).toBe(`Counting since ${dateTime.format(new Date(eventSince!))}`);
 
     // A page goal: default "Visit /path", counting from now.
     await page.check($('goal-kind-page'));
@@ -162,7 +165,7 @@ describe('Goals view', () => {
     const goals = await api.get(`/api/v1/sites/${SITE}/goals`);
     expect(goals.status).toBe(200);
     expect(goals.json.goals.map(({ id: _id, created_at: _c, counting_since: since, ...g }: Record<string, unknown>) => ({ ...g, since: since === null ? null : 'set' }))).toEqual([
-      { type: 'event', display_name: 'Signup', event_name: 'Signup', props: { plan: 'pro' }, currency: 'EUR', since: null },
+      { type: 'event', display_name: 'Signup', event_name: 'Signup', props: { plan: 'pro' }, currency: 'EUR', since: 'set' },
       { type: 'scroll', display_name: 'Scroll 75% on /blog/**', path: '/blog/**', threshold: 75, since: 'set' },
     ]);
     expect((await api.get(`/api/v1/sites/${SITE}/props`)).json).toEqual({ allowed: ['plan', 'author'] });
@@ -170,15 +173,25 @@ describe('Goals view', () => {
     expect((await api.get(`/api/v1/sites/${OTHER_SITE}/goals`)).status).toBe(404);
   });
 
-  it('a viewer has no Goals link, and #/goals shows the forbidden message', E2E, async () => {
+  it('a viewer reads the goals under Goals, without the form, the delete buttons or the allowed props', E2E, async () => {
     const { page, context } = await newPage();
     await signInUi(page, telmark.dashboardUrl, VIEWER);
-    expect(await navItems(page)).toEqual(['nav-overview', 'nav-campaigns', 'nav-account']);
-    await page.goto(`${telmark.dashboardUrl}/#/goals/${SITE}`);
-    await expect.poll(text(page, $('forbidden')), POLL).toContain('Your roles do not allow this page');
-    expect(await text(page, $('forbidden'))()).toContain('site-settings:write');
-    expect(await page.locator($('goal-form')).count()).toBe(0);
+    expect(await navItems(page)).toEqual(['nav-overview', 'nav-campaigns', 'nav-goals', 'nav-account']);
+    await page.click($('nav-goals'));
+    await page.waitForSelector(row('Signup'));
+    expect(new URL(page.url()).hash).toBe(`#/goals/${SITE}`);
+    // The goals the marketer left (test above), as the marketer sees them.
+    expect(await rowNames(page)).toEqual(['Signup', 'Scroll 75% on /blog/**']);
+    expect(await text(page, `${row('Signup')} ${$('goal-details')}`)()).toContain('revenue in EUR');
+    expect(await text(page, `${row('Scroll 75% on /blog/**')} ${$('goal-since')}`)()).toMatch(/^Counting since \d{1,2} \w{3} \d{4}, \d{2}:\d{2}$/);
+    expect(await text(page, $('goals-later-note'))()).toContain('added and deleted by an admin or a marketer');
+    for (const control of ['goal-form', 'goal-delete', 'allowed-props', 'forbidden']) expect(await page.locator($(control)).count(), control).toBe(0);
+    await page.screenshot({ path: '/tmp/telmark-goals-viewer.png', fullPage: true });
+
+    // The server agrees: reading is statistics, changing is a site setting.
     const api = await apiAs(context);
-    expect((await api.get(`/api/v1/sites/${SITE}/goals`)).status).toBe(403);
+    expect((await api.get(`/api/v1/sites/${SITE}/goals`)).status).toBe(200);
+    expect((await api.post(`/api/v1/sites/${SITE}/goals`, { type: 'page', path: '/viewer' })).status).toBe(403);
+    expect((await api.get(`/api/v1/sites/${SITE}/props`)).status).toBe(403);
   });
 });

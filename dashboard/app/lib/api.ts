@@ -15,7 +15,16 @@ export type Metric =
   /** With a goal (dimension or filter): converting visitors / all visitors of the range, percent. */
   | 'conversion_rate'
   /** With a goal: converting visitors of a row / all visitors of that row's group (e.g. its campaign); null for "(other)". */
-  | 'group_conversion_rate';
+  | 'group_conversion_rate'
+  /** The row's visitors / the visitors of the whole query, percent. */
+  | 'percentage'
+  /** With a goal: a Money, or null where no goal in scope has a currency (meta.metric_warnings says why). */
+  | 'total_revenue'
+  | 'average_revenue'
+  /** Page metrics (event:page, no visit dimension): average highest scroll depth, percent; null without scroll data. */
+  | 'scroll_depth'
+  /** Page metrics: engaged seconds per visitor of the page. */
+  | 'time_on_page';
 
 export type AcquisitionDimension =
   | 'visit:source'
@@ -56,11 +65,36 @@ export interface Query {
   pagination?: { limit: number; offset?: number };
 }
 
+/** Plausible's money object (total_revenue, average_revenue): `long` is exact to the minor unit. */
+export interface Money {
+  value: number;
+  currency: string;
+  /** Compact: "€1.2K". */
+  short: string;
+  /** Full: "€1,234.50". */
+  long: string;
+}
+
+export type MetricValue = number | Money | null;
+
 export interface ResultRow {
-  /** In the order of Query.metrics; null where the server cannot work one out (group_conversion_rate of "(other)"). */
-  metrics: Array<number | null>;
+  /**
+   * In the order of Query.metrics: numbers, Money for the revenue metrics; null where the server
+   * cannot work one out (group_conversion_rate of "(other)", revenue without a currency).
+   */
+  metrics: MetricValue[];
   /** In the order of Query.dimensions. */
   dimensions: string[];
+}
+
+/** A count or rate (not a Money): what bars, sums and sorting read. */
+export const numberOf = (value: MetricValue | undefined): number | null => (typeof value === 'number' ? value : null);
+export const moneyOf = (value: MetricValue | undefined): Money | null => (value !== null && typeof value === 'object' ? value : null);
+
+/** meta.metric_warnings: why a metric is null or incomplete (revenue without a currency, in several currencies). */
+export interface MetricWarning {
+  code: string;
+  warning: string;
 }
 
 export interface QueryResponse {
@@ -78,6 +112,20 @@ export interface SitesResponse {
   sites: Site[];
   /** Where the tracker is served from, for the install snippet; optional, a placeholder is shown without it. */
   collector_url?: string;
+}
+
+/** The server's notes in meta.warnings (goals counted only since they were made). */
+export function warningsOf(response: QueryResponse): string[] {
+  const warnings = response.meta?.['warnings'];
+  return Array.isArray(warnings) ? warnings.map(String) : [];
+}
+
+/** The distinct sentences of meta.metric_warnings (total_revenue and average_revenue usually share one). */
+export function metricWarningsOf(response: QueryResponse): string[] {
+  const found = response.meta?.['metric_warnings'];
+  if (found === null || typeof found !== 'object') return [];
+  const sentences = Object.values(found as Record<string, Partial<MetricWarning> | undefined>).map((w) => (typeof w?.warning === 'string' ? w.warning : ''));
+  return [...new Set(sentences.filter(Boolean))];
 }
 
 /** The value the server puts in place of groups too small to show on their own (k-anonymity). */

@@ -128,7 +128,8 @@ export type View = 'overview' | 'campaigns' | 'goals' | 'security' | 'users' | '
 export const VIEWS: ReadonlyArray<{ view: View; label: string; needs: Permission | null }> = [
   { view: 'overview', label: 'Overview', needs: 'stats:read' },
   { view: 'campaigns', label: 'Campaigns', needs: 'stats:read' },
-  { view: 'goals', label: 'Goals', needs: 'site-settings:write' },
+  // Every reader sees a site's goals; making and deleting them needs site-settings:write (Goals.svelte).
+  { view: 'goals', label: 'Goals', needs: 'stats:read' },
   { view: 'security', label: 'Security', needs: 'security:abuse' },
   { view: 'users', label: 'Users', needs: 'users:manage' },
   { view: 'account', label: 'Your account', needs: null },

@@ -1,6 +1,6 @@
 // How numbers look on screen. Exact counts up to 9,999 (small sites read every visitor),
 // compact above that with the exact value kept for the tooltip.
-import type { Metric, TimeDimension } from './api.ts';
+import { moneyOf, type Metric, type MetricValue, type TimeDimension } from './api.ts';
 
 const exact = new Intl.NumberFormat('en-US');
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
@@ -17,21 +17,46 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function formatMetric(metric: Metric, value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+/** Revenue shows the server's own `long` text (exact to the cent), not a float formatted here. */
+export function formatMetric(metric: Metric, value: MetricValue | undefined): string {
+  const money = moneyOf(value);
+  if (money) return money.long;
+  if (typeof value !== 'number' || Number.isNaN(value)) return '–';
   switch (metric) {
     case 'bounce_rate':
+    case 'scroll_depth':
       return `${Math.round(value)}%`;
     case 'visit_duration':
+    case 'time_on_page':
       return formatDuration(value);
     case 'views_per_visit':
       return value.toFixed(2);
     case 'conversion_rate':
     case 'group_conversion_rate':
+    case 'percentage':
       return formatPercent(value);
     default:
       return formatCount(value);
   }
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * An amount as the server writes a money object's `long` ("€1,234.50"), for what the server sends
+ * no text for: a chart's axis, a campaign without conversions (€0.00).
+ */
+export function formatMoney(value: number, currency: string): string {
+  let f = moneyFormats.get(currency);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    } catch {
+      return `${exact.format(value)} ${currency}`; // a code this browser does not know
+    }
+    moneyFormats.set(currency, f);
+  }
+  return f.format(value);
 }
 
 /** A rate as "50%", "33.3%" (the server gives two decimals; the tooltip keeps them). */
@@ -39,10 +64,17 @@ export function formatPercent(value: number): string {
   return `${Number(value.toFixed(1))}%`;
 }
 
-export function exactMetric(metric: Metric, value: number | null | undefined): string {
-  if (value === null || value === undefined) return metric === 'group_conversion_rate' ? 'Not worked out for a folded group' : '';
-  if (metric === 'conversion_rate' || metric === 'group_conversion_rate') return `${value}%`;
-  if (metric === 'bounce_rate' || metric === 'views_per_visit' || metric === 'visit_duration') return formatMetric(metric, value);
+export function exactMetric(metric: Metric, value: MetricValue | undefined): string {
+  const money = moneyOf(value);
+  if (money) return `${money.long} (${money.currency})`;
+  if (typeof value !== 'number') {
+    if (metric === 'group_conversion_rate') return 'Not worked out for a folded group';
+    if (metric === 'scroll_depth' || metric === 'time_on_page') return 'No engagement measured on this page';
+    return '';
+  }
+  if (metric === 'conversion_rate' || metric === 'group_conversion_rate' || metric === 'percentage') return `${value}%`;
+  if (metric === 'time_on_page') return `${exact.format(value)} s`;
+  if (metric === 'bounce_rate' || metric === 'views_per_visit' || metric === 'visit_duration' || metric === 'scroll_depth') return formatMetric(metric, value);
   return exact.format(value);
 }
 
@@ -56,6 +88,11 @@ export const METRIC_LABELS: Record<Metric, string> = {
   events: 'Events',
   conversion_rate: 'Conversion rate',
   group_conversion_rate: 'Conversion rate of the group',
+  percentage: 'Share of visitors',
+  total_revenue: 'Revenue',
+  average_revenue: 'Average revenue per conversion',
+  scroll_depth: 'Scroll depth',
+  time_on_page: 'Time on page',
 };
 
 /** Column headers, where the full names would crowd a half-width table. */
@@ -66,6 +103,8 @@ export const METRIC_COLUMN_LABELS: Record<Metric, string> = {
   views_per_visit: 'Views/visit',
   conversion_rate: 'CR',
   group_conversion_rate: 'CR',
+  percentage: '%',
+  average_revenue: 'Average',
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -94,6 +133,14 @@ export function formatDateTime(iso: string | null | undefined, never = 'never'):
   if (!iso) return never;
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+}
+
+const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' });
+
+/** An ISO-8601 instant as the reader's local date ("30 Nov 2026"), where the time would crowd a table. */
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : date.format(d);
 }
 
 /** "hh:mm:ss", for "updated at" lines and times of today. */

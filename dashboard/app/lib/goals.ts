@@ -1,6 +1,8 @@
 // Typed client for a site's goals and allowed prop keys: the contract of
 // dashboard/server/goals/routes.ts (README, "Goals and allowed props"), one function per route,
-// nothing cached here. Needs `site-settings:write` (admins and marketers), on the user's own sites.
+// nothing cached here. Reading the goals needs `stats:read` (every reader of the site: the
+// dashboard shows their currencies and since when they count); the rest `site-settings:write`
+// (admins and marketers), on the user's own sites.
 import { request } from './http.ts';
 
 export type GoalType = 'event' | 'page' | 'scroll';
@@ -9,7 +11,10 @@ interface GoalCommon {
   id: string;
   display_name: string;
   created_at: string;
-  /** null for event goals, which count over their whole history; page and scroll goals count from when they were made. */
+  /**
+   * null for event goals without prop conditions, which count over their event's whole history;
+   * page, scroll and prop-condition goals count from when they were made (this instant).
+   */
   counting_since: string | null;
 }
 export interface EventGoal extends GoalCommon {
@@ -41,6 +46,15 @@ export const GOAL_KINDS: ReadonlyArray<{ type: GoalType; label: string }> = [
   { type: 'scroll', label: 'Scroll depth' },
 ];
 export const kindLabel = (type: GoalType): string => GOAL_KINDS.find((k) => k.type === type)?.label ?? type;
+
+/** The revenue currency of the goal with this display name, if it has one. */
+export function currencyOf(goals: readonly Goal[], name: string): string | null {
+  const goal = goals.find((g) => g.display_name === name);
+  return goal?.type === 'event' ? goal.currency || null : null;
+}
+
+/** Whether any of these goals books revenue (then the goal tables show it). */
+export const hasRevenue = (goals: readonly Goal[]): boolean => goals.some((g) => g.type === 'event' && !!g.currency);
 
 /** The server's limits, to say them before it has to. */
 export const MAX_GOAL_PROPS = 3;

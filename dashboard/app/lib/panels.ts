@@ -19,8 +19,8 @@ export interface BreakdownTab {
   emptyText?: string;
   /** Sort order sent to the server; default: the first metric, largest first. */
   orderBy?: [Metric, 'asc' | 'desc'][];
-  /** Few, short columns: all stay on a phone (otherwise only the first metric does). */
-  keepOnPhone?: boolean;
+  /** The metric columns that stay on a phone (few and short); default: the first metric only. */
+  keepOnPhone?: Metric[];
   /** Show the server's meta.warnings (goals not counted yet) above the table. */
   showWarnings?: boolean;
 }
@@ -47,7 +47,16 @@ export const CAMPAIGN_TABS: BreakdownTab[] = [
 ];
 
 export const PAGE_TABS: BreakdownTab[] = [
-  { id: 'top-pages', label: 'Top pages', dimension: 'event:page', metrics: ['visitors', 'pageviews'] },
+  // Engagement is a page metric: the pages cube holds it (scroll depth is null where no visit scrolled).
+  {
+    id: 'top-pages',
+    label: 'Top pages',
+    dimension: 'event:page',
+    metrics: ['visitors', 'pageviews', 'time_on_page', 'scroll_depth'],
+    // "Views": five columns share a half-width card (the tooltip says "Pageviews").
+    labels: { pageviews: 'Views', time_on_page: 'Time on page', scroll_depth: 'Scroll depth' },
+    titles: { time_on_page: 'Time on page: engaged time per visitor of the page', scroll_depth: 'Scroll depth: how far down visits scrolled, on average' },
+  },
   { id: 'entry-pages', label: 'Entry pages', dimension: 'visit:entry_page', metrics: ['visitors', 'visits', 'bounce_rate'] },
 ];
 
@@ -57,48 +66,63 @@ export const DEVICE_TABS: BreakdownTab[] = [
   { id: 'os', label: 'OS', dimension: 'visit:os', metrics: ['visitors'] },
 ];
 
-/** Plausible's "Goal conversions": per goal, converting visitors, conversions, and the share of all visitors. */
-export const GOAL_TABS: BreakdownTab[] = [
-  {
-    id: 'goals',
-    label: 'Goals',
-    dimension: 'event:goal',
-    metrics: ['visitors', 'events', 'conversion_rate'],
-    labels: { visitors: 'Uniques', events: 'Total', conversion_rate: 'CR' },
-    titles: {
-      visitors: 'Converting visitors',
-      events: 'Conversions (every time the goal was reached)',
-      conversion_rate: 'Conversion rate: converting visitors / all visitors of the period',
+/** Revenue columns of a goal table, in the goal's currency (the server's exact text). */
+const REVENUE_TITLES: Partial<Record<Metric, string>> = {
+  total_revenue: 'Revenue: the sum of the conversions\' amounts in the goal\'s currency',
+  average_revenue: 'Average revenue per conversion that carried an amount',
+};
+
+/**
+ * Plausible's "Goal conversions": per goal, converting visitors, conversions, and the share of all
+ * visitors; with `revenue` (a goal of the site has a currency) also its revenue and the average
+ * per conversion.
+ */
+export function goalTabs(revenue: boolean): BreakdownTab[] {
+  return [
+    {
+      id: 'goals',
+      label: 'Goals',
+      dimension: 'event:goal',
+      metrics: ['visitors', 'events', 'conversion_rate', ...(revenue ? (['total_revenue', 'average_revenue'] as const) : [])],
+      labels: { visitors: 'Uniques', events: 'Total', conversion_rate: 'CR', total_revenue: 'Revenue', average_revenue: 'Average' },
+      titles: {
+        visitors: 'Converting visitors',
+        events: 'Conversions (every time the goal was reached)',
+        conversion_rate: 'Conversion rate: converting visitors / all visitors of the period',
+        ...REVENUE_TITLES,
+      },
+      orderBy: [
+        ['visitors', 'desc'],
+        ['events', 'desc'],
+      ],
+      // Five columns do not fit a phone: the money rather than the count of conversions.
+      keepOnPhone: revenue ? ['visitors', 'conversion_rate', 'total_revenue'] : ['visitors', 'events', 'conversion_rate'],
+      showWarnings: true,
     },
-    orderBy: [
-      ['visitors', 'desc'],
-      ['events', 'desc'],
-    ],
-    keepOnPhone: true,
-    showWarnings: true,
-  },
-];
+  ];
+}
 
 /**
  * An acquisition tab with a goal picked: per row, the converting visitors, the conversions and
  * the conversion rate of the row's own visitors (that source's, that campaign's), in the goal
- * panel's order and words.
+ * panel's order and words; with `revenue` (the goal has a currency) the row's revenue too.
  */
-export function goalTab(tab: BreakdownTab): BreakdownTab {
+export function goalTab(tab: BreakdownTab, revenue = false): BreakdownTab {
   return {
     ...tab,
-    metrics: ['visitors', 'events', 'group_conversion_rate'],
-    labels: { visitors: 'Uniques', events: 'Total', group_conversion_rate: 'CR' },
+    metrics: ['visitors', 'events', 'group_conversion_rate', ...(revenue ? (['total_revenue'] as const) : [])],
+    labels: { visitors: 'Uniques', events: 'Total', group_conversion_rate: 'CR', total_revenue: 'Revenue' },
     titles: {
       visitors: 'Converting visitors',
       events: 'Conversions (every time the goal was reached)',
       group_conversion_rate: `Conversion rate: converting visitors / all visitors of this ${tab.label.toLowerCase().replace(/s$/, '')}`,
+      ...REVENUE_TITLES,
     },
     orderBy: [
       ['visitors', 'desc'],
       ['events', 'desc'],
     ],
-    keepOnPhone: true,
+    keepOnPhone: revenue ? ['visitors', 'group_conversion_rate', 'total_revenue'] : ['visitors', 'events', 'group_conversion_rate'],
     emptyText: `No conversions ${tab.hideEmpty ? `from visits tagged with a ${tab.label.toLowerCase()} ` : ''}in this period.`,
   };
 }

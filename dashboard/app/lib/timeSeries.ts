@@ -1,6 +1,6 @@
 // Turns time-bucketed query rows into an evenly spaced series. The server only returns buckets
 // that had traffic; a line chart must show the quiet hours and days as zero, not skip them.
-import type { QueryResponse, TimeDimension } from './api.ts';
+import { numberOf, type QueryResponse, type TimeDimension } from './api.ts';
 
 export interface SeriesPoint {
   /** Canonical bucket key: "YYYY-MM-DD" for days, weeks and months, "YYYY-MM-DD HH" for hours. */
@@ -56,7 +56,7 @@ export function toSeries(response: QueryResponse, dimension: TimeDimension): Ser
   const values = new Map<string, number>();
   for (const row of response.results) {
     const key = bucketKey(row.dimensions[0] ?? '', dimension);
-    values.set(key, (values.get(key) ?? 0) + (row.metrics[0] ?? 0));
+    values.set(key, (values.get(key) ?? 0) + (numberOf(row.metrics[0]) ?? 0));
   }
   const known = [...values.keys()].sort();
   const range = answeredRange(response);
