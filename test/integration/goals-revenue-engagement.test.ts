@@ -93,6 +93,18 @@ describe('goals, revenue, engagement and props', () => {
     const mixed = await query({ metrics: ['visitors', 'total_revenue'], filters: [['is', 'event:goal', ['Purchase', 'Donate']]] });
     expect(mixed.results).toEqual([{ dimensions: [], metrics: [2, null] }]);
     expect(mixed.meta.metric_warnings.total_revenue.code).toBe('revenue_goals_with_different_currencies');
+    // Per goal, only the goals the filter keeps decide.
+    const perGoal = await query({ metrics: ['visitors', 'total_revenue'], dimensions: ['event:goal'], filters: [['is', 'event:goal', ['Visit /thank-you', 'Scroll 50% on /blog/**']]] });
+    expect(perGoal.results.map((r: { metrics: unknown[] }) => r.metrics[1])).toEqual([null, null]);
+    expect(perGoal.meta.metric_warnings.total_revenue.code).toBe('no_revenue_goals_matching');
+  });
+
+  it('revenue sorts by amount, not by its text', async () => {
+    // 19.99 before 7.00 (as text, "7.00000000" would sort above "19.99000000").
+    const order = async (dir: string) =>
+      (await query({ metrics: ['total_revenue'], dimensions: ['event:goal'], filters: [['is', 'event:goal', ['Donate', 'Pro purchase']]], order_by: [['total_revenue', dir]] })).results.map((r: { dimensions: string[] }) => r.dimensions[0]);
+    expect(await order('desc')).toEqual(['Pro purchase', 'Donate']);
+    expect(await order('asc')).toEqual(['Donate', 'Pro purchase']);
   });
 
   it('scroll depth (per visit the highest reading, averaged) and time on page (engaged seconds per visitor); percentage of visitors', async () => {

@@ -149,10 +149,11 @@ function inScopeCurrencies(plan: QueryPlan): string[] {
 
 /** Plausible's metric_warnings for revenue that cannot be shown. */
 function revenueWarning(plan: QueryPlan): { code: string; warning: string } | undefined {
-  if (plan.dimensions.includes('event:goal')) {
-    return plan.goals!.currency.some(Boolean) ? undefined : { code: 'no_revenue_goals_matching', warning: 'Revenue metrics are null: no goal of this site has a revenue currency.' };
-  }
   const currencies = inScopeCurrencies(plan);
+  // Per goal (event:goal as a dimension), each row has its goal's currency: several are fine.
+  if (plan.dimensions.includes('event:goal')) {
+    return currencies.length ? undefined : { code: 'no_revenue_goals_matching', warning: 'Revenue metrics are null: no goal in the query has a revenue currency.' };
+  }
   if (currencies.length === 0) return { code: 'no_revenue_goals_matching', warning: 'Revenue metrics are null: no goal in the query has a revenue currency.' };
   if (currencies.length > 1) {
     return { code: 'revenue_goals_with_different_currencies', warning: `Revenue metrics are null: the goals in the query use different currencies (${currencies.join(', ')}), which telmark does not convert.` };

@@ -50,6 +50,12 @@ const METRIC_SQL: Record<Metric, string> = {
   time_on_page: 'if(sum(s_visitors) > 0 AND (sum(s_engaged_ms) > 0 OR sum(s_scroll_visits) > 0), toInt64(round(sum(s_engaged_ms) / 1000 / sum(s_visitors))), NULL)',
 };
 
+/** Metrics whose answer is text (exact decimals) sort by their number. */
+const ORDER_SQL: Partial<Record<Metric, string>> = {
+  total_revenue: 'sum(s_revenue)',
+  average_revenue: 'if(sum(s_revenue_events) > 0, sum(s_revenue) / sum(s_revenue_events), 0)',
+};
+
 /** Hidden columns that run.ts reads beside the revenue metrics (conversions with revenue in other currencies). */
 const REVENUE_EXTRA = 'sum(s_revenue_other) AS x_revenue_other';
 
@@ -120,16 +126,22 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   // The hour (or minute) part: everything in range that is not a closed day.
   const tsLocal = 'toTimeZone(ts, {tz:String})';
   const hourWhere = ['site = {site:String}', ...filterSql];
+  const useDays = plan.grain === 'day' && closedDays.length > 0;
   if (plan.range.realtime) {
     hourWhere.push('ts >= now() - INTERVAL 30 MINUTE');
   } else {
-    params.from = `${plan.range.from} 00:00:00`;
+    // The hour cubes serve only the days not yet closed: usually today alone, so the scan starts
+    // at the first open day of the range rather than at its start (hour cubes hold two weeks).
+    const closed = new Set(useDays ? closedDays : []);
+    let firstOpen = plan.range.from;
+    while (firstOpen <= plan.range.to && closed.has(firstOpen)) firstOpen = addDays(firstOpen, 1);
+    params.from = `${firstOpen} 00:00:00`;
     params.to = `${addDays(plan.range.to, 1)} 00:00:00`;
     hourWhere.push('ts >= toDateTime({from:String}, {tz:String})', 'ts < toDateTime({to:String}, {tz:String})');
   }
-  const useDays = plan.grain === 'day' && closedDays.length > 0;
   if (useDays) {
     params.closed = closedDays;
+    // Closed days after the first open one (a day that could not be closed in between).
     hourWhere.push('toDate(ts, {tz:String}) NOT IN {closed:Array(Date)}');
   }
   /** One part of the UNION: a cube table grouped by the requested dimensions. */
@@ -152,7 +164,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
 
   const orderAlias = (name: string) => {
     const i = plan.dimensions.indexOf(name);
-    return i >= 0 ? `o${i}` : `m_${name}`;
+    return i >= 0 ? `o${i}` : (ORDER_SQL[name as Metric] ?? `m_${name}`);
   };
   const order = [...plan.orderBy.map(([n, dir]) => `${orderAlias(n)} ${dir.toUpperCase()}`), ...dims.map((d) => `${d.out} ASC`)];
   const sql = `
