@@ -26,10 +26,9 @@ export async function runQuery(
   const closed = plan.grain === 'day' ? await closedDays(plan.site, plan.range.from, plan.range.to) : [];
   // The goal rates divide by visitors the goal query cannot see: of the whole range
   // (conversion_rate) and of each row's group (group_conversion_rate). All run at once.
-  const [rows, total, groups, queryTotal] = await Promise.all([
+  const [rows, { total, groups }, queryTotal] = await Promise.all([
     select(store, buildQuery(store, plan, minVisitors, closed)),
-    plan.metrics.includes('conversion_rate') ? rangeVisitors(store, plan, closed) : Promise.resolve(0),
-    plan.metrics.includes('group_conversion_rate') ? groupVisitors(store, plan, minVisitors, closed) : Promise.resolve(undefined),
+    rateDenominators(store, plan, closed),
     plan.metrics.includes('percentage') ? queryVisitors(store, plan, closed) : Promise.resolve(0),
   ]);
   const currencyOf = revenueCurrency(plan);
@@ -96,13 +95,54 @@ async function select(store: Store, built: { sql: string; params: Record<string,
 }
 
 /**
- * conversion_rate's denominator: the visitors of the same query without goal filters and without
- * dimensions (the whole range, under the query's other filters), as Plausible defines it.
+ * The goal rates' denominators, over the visit cube behind the query, in one statement (each
+ * query costs ClickHouse a planning pass of several ms):
+ * - conversion_rate: the visitors of the same query without goal filters and without dimensions
+ *   (the whole range, under the query's other filters), as Plausible defines it;
+ * - group_conversion_rate: the visitors of each row's group, i.e. the same query with the event,
+ *   goal and prop dimensions and filters left out (a campaign's visitors, converted or not).
+ * k = 1: these are only divided by, never shown.
  */
-async function rangeVisitors(store: Store, plan: QueryPlan, closed: string[]): Promise<number> {
-  const filters = plan.filters.filter((f) => !isEventDimension(f.dimension));
-  const whole: QueryPlan = { ...plan, cube: visitCube(plan), metrics: ['visitors'], dimensions: [], dimensionColumns: [], filters, goals: undefined, propKey: undefined, orderBy: [], limit: 1, offset: 0 };
-  return Number((await select(store, buildQuery(store, whole, 1, closed)))[0]?.m_visitors ?? 0);
+async function rateDenominators(store: Store, plan: QueryPlan, closed: string[]): Promise<{ total: number; groups?: Map<string, number> }> {
+  const wantTotal = plan.metrics.includes('conversion_rate');
+  const wantGroups = plan.metrics.includes('group_conversion_rate');
+  if (!wantTotal && !wantGroups) return { total: 0 };
+  const keep = plan.dimensionColumns.map((d) => !isEventDimension(d.name));
+  const visits: QueryPlan = {
+    ...plan,
+    cube: visitCube(plan),
+    propKey: undefined,
+    metrics: ['visitors'],
+    filters: plan.filters.filter((f) => !isEventDimension(f.dimension)),
+    goals: undefined,
+    orderBy: [],
+    limit: 10_000,
+    offset: 0,
+  };
+  const groupDims = plan.dimensionColumns.filter((_, i) => keep[i]);
+  const parts: string[] = [];
+  let params: Record<string, unknown> = {};
+  /** Adds one query as a UNION ALL member tagged `kind`; both members share their parameters (same site, range, filters). */
+  const add = (kind: 'total' | 'group', p: QueryPlan) => {
+    const built = buildQuery(store, p, 1, closed);
+    const dims = groupDims.map((_, i) => (kind === 'group' ? `o${i}` : `'' AS o${i}`));
+    parts.push(`SELECT '${kind}' AS kind, ${[...dims, 'm_visitors'].join(', ')} FROM (${built.sql})`);
+    params = { ...params, ...built.params };
+  };
+  if (wantTotal) add('total', { ...visits, dimensions: [], dimensionColumns: [] });
+  if (wantGroups) add('group', { ...visits, dimensions: plan.dimensions.filter((_, i) => keep[i]), dimensionColumns: groupDims });
+  let total = 0;
+  const groups = new Map<string, number>();
+  for (const r of await select(store, { sql: parts.join(' UNION ALL '), params })) {
+    if (r.kind === 'total') {
+      total = Number(r.m_visitors ?? 0);
+      continue;
+    }
+    let j = 0;
+    const values = plan.dimensions.map((d) => (isEventDimension(d) ? '' : String(r[`o${j++}`] ?? '')));
+    groups.set(values.join('\x1f'), Number(r.m_visitors ?? 0));
+  }
+  return { total, groups: wantGroups ? groups : undefined };
 }
 
 /** percentage's denominator: the visitors of the same query without dimensions (its filters kept). */
@@ -159,34 +199,4 @@ function revenueWarning(plan: QueryPlan): { code: string; warning: string } | un
     return { code: 'revenue_goals_with_different_currencies', warning: `Revenue metrics are null: the goals in the query use different currencies (${currencies.join(', ')}), which telmark does not convert.` };
   }
   return undefined;
-}
-
-/**
- * Visitors per group, for group_conversion_rate: the same query over the acquisition cube, with
- * the event and goal dimensions and filters left out (a campaign's visitors, whether they
- * converted or not).
- */
-async function groupVisitors(store: Store, plan: QueryPlan, minVisitors: number, closed: string[]): Promise<Map<string, number>> {
-  const keep = plan.dimensionColumns.map((d) => !isEventDimension(d.name));
-  const group: QueryPlan = {
-    ...plan,
-    cube: visitCube(plan),
-    propKey: undefined,
-    metrics: ['visitors'],
-    dimensions: plan.dimensions.filter((_, i) => keep[i]),
-    dimensionColumns: plan.dimensionColumns.filter((_, i) => keep[i]),
-    filters: plan.filters.filter((f) => !isEventDimension(f.dimension)),
-    goals: undefined,
-    orderBy: [],
-    limit: 10_000,
-    offset: 0,
-  };
-  // k = 1: the group sizes are only divided by here, never shown.
-  const out = new Map<string, number>();
-  for (const r of await select(store, buildQuery(store, group, 1, closed))) {
-    let j = 0;
-    const values = plan.dimensions.map((d) => (isEventDimension(d) ? '' : String(r[`o${j++}`] ?? '')));
-    out.set(values.join('\x1f'), Number(r.m_visitors ?? 0));
-  }
-  return out;
 }

@@ -1,4 +1,4 @@
-import { cubeCounters, cubeTable } from '../../../schema/cubes.ts';
+import { cubeCounters, cubeTable, type Counter } from '../../../schema/cubes.ts';
 import { GOAL_NAME_PREFIX } from '../../../schema/goals.ts';
 import type { Store } from '../../../schema/client.ts';
 import { addDays } from '../../../schema/dates.ts';
@@ -48,6 +48,24 @@ const METRIC_SQL: Record<Metric, string> = {
   scroll_depth: 'if(sum(s_scroll_visits) > 0, toInt64(round(sum(s_scroll_sum) / sum(s_scroll_visits))), NULL)',
   // Engaged seconds per visitor of the page; null where no engagement was ever reported.
   time_on_page: 'if(sum(s_visitors) > 0 AND (sum(s_engaged_ms) > 0 OR sum(s_scroll_visits) > 0), toInt64(round(sum(s_engaged_ms) / 1000 / sum(s_visitors))), NULL)',
+};
+
+/** The counters each metric's SQL reads (visitors are always there). */
+const COUNTERS_READ: Record<Metric, readonly Counter[]> = {
+  visitors: [],
+  visits: ['visits'],
+  pageviews: ['pageviews'],
+  events: ['pageviews', 'events'],
+  bounce_rate: ['bounces', 'visits'],
+  visit_duration: ['duration', 'visits'],
+  views_per_visit: ['pageviews', 'visits'],
+  conversion_rate: [],
+  group_conversion_rate: [],
+  percentage: [],
+  total_revenue: [],
+  average_revenue: [],
+  scroll_depth: ['scroll_sum', 'scroll_visits'],
+  time_on_page: ['engaged_ms', 'scroll_visits'],
 };
 
 /** Metrics whose answer is text (exact decimals) sort by their number. */
@@ -107,8 +125,12 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
     filterSql.push('prop_key = {prop_key:String}');
   }
   const revenue = plan.goals !== undefined && plan.metrics.some((m) => REVENUE_METRICS.includes(m));
-  /** What each part sums, as s_<name>: the cube's counters (and revenue sums), then visitors. */
-  const counters = cubeCounters(plan.cube).filter((c) => c !== 'revenue');
+  /**
+   * What each part sums, as s_<name>: the counters the metrics read (and revenue sums), then
+   * visitors (always: k-anonymity reads them). Fewer columns, less for ClickHouse to plan and read.
+   */
+  const needed = new Set(plan.metrics.flatMap((m) => COUNTERS_READ[m]));
+  const counters = cubeCounters(plan.cube).filter((c) => c !== 'revenue' && needed.has(c));
   const partSums: Array<[string, string]> = [...counters.map((c): [string, string] => [c, `sum(${c})`]), ...(revenue ? REVENUE_PARTS : [])];
   const SUMMED = [...partSums.map(([a]) => a), 'visitors'];
   plan.filters.forEach((f, i) => {
