@@ -28,6 +28,8 @@ export interface FlusherOptions {
   maxBackoffMs?: number;
   /** Told the oldest minute of every inserted batch (the day closer re-closes days a late batch touched). */
   onInserted?: (oldestMinute: string) => void;
+  /** Told after every batch is in (whole or in part: a failed batch may have inserted some cubes). */
+  afterInsert?: () => void;
 }
 
 const rowCount = (rows: Record<CubeName, IngestRow[]>) => CUBE_NAMES.reduce((n, c) => n + rows[c].length, 0);
@@ -144,19 +146,23 @@ export class Flusher {
       for (const cube of CUBE_NAMES) for (const r of rows[cube]) if (oldest === '' || r.ts < oldest) oldest = r.ts;
       if (oldest) this.opts.onInserted(oldest);
     }
-    for (const cube of CUBE_NAMES) {
-      const values = rows[cube];
-      if (values.length === 0) continue;
-      await this.store.client.insert({
-        table: this.store.table(ingestTable(cube)),
-        values,
-        format: 'JSONEachRow',
-        clickhouse_settings: {
-          insert_deduplicate: 1,
-          insert_deduplication_token: `${batch.id}:${cube}`,
-          deduplicate_blocks_in_dependent_materialized_views: 1,
-        },
-      });
+    try {
+      for (const cube of CUBE_NAMES) {
+        const values = rows[cube];
+        if (values.length === 0) continue;
+        await this.store.client.insert({
+          table: this.store.table(ingestTable(cube)),
+          values,
+          format: 'JSONEachRow',
+          clickhouse_settings: {
+            insert_deduplicate: 1,
+            insert_deduplication_token: `${batch.id}:${cube}`,
+            deduplicate_blocks_in_dependent_materialized_views: 1,
+          },
+        });
+      }
+    } finally {
+      this.opts.afterInsert?.();
     }
   }
 

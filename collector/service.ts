@@ -37,6 +37,8 @@ export interface CollectorService {
   adminApp: Hono;
   metrics: Metrics;
   sites: SiteRegistry;
+  /** Bumped by every insert into the cubes (caches of query answers in this process key on it). */
+  dataVersion(): number;
   /** Goals and allowed prop keys; refresh() after a change to count it at once. */
   goals: SiteGoals;
   aggregator: Aggregator;
@@ -82,10 +84,12 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
   // been flushed by then. A batch older than that (an outage's backlog) reopens its days.
   const closeDelayMs = 60 * 60_000;
   const dayCloser = new DayCloser(store, () => sites.all(), { now, log, closeDelayMs, hourlyRetentionDays: config.hourlyRetentionDays });
+  let dataVersion = 0;
   const flusher = new Flusher(store, aggregator, new Spool(join(opts.dataDir, 'spool')), metrics, {
     intervalMs: config.flushIntervalMs,
     maxQueuedRows: config.maxQueuedRows,
     log,
+    afterInsert: () => dataVersion++,
     onInserted: (oldest) => {
       const at = Date.parse(`${oldest.replace(' ', 'T')}Z`);
       if (at < now() - closeDelayMs) dayCloser.markDirty(at);
@@ -193,6 +197,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     adminApp,
     metrics,
     sites,
+    dataVersion: () => dataVersion,
     goals,
     aggregator,
     sessions,

@@ -221,9 +221,15 @@ function markdown(r: Results): string {
     ]);
   }
   if (r.stats) {
-    const worst = r.stats.queries.reduce((a, b) => (b.p50Ms > a.p50Ms ? b : a));
-    const best = r.stats.queries.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a));
+    // The dashboard's queries as it repeats them; the uncached goal query (a new date range every
+    // time, so its rate denominators are never reused) is reported on its own line.
+    const repeated = r.stats.queries.filter((q) => !q.name.endsWith('uncached'));
+    const worst = repeated.reduce((a, b) => (b.p50Ms > a.p50Ms ? b : a));
+    const best = repeated.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a));
     summary.push([`Stats API p50, 90 days, ${fmtInt(r.stats.events)} events`, `${fmtMs(best.p50Ms)}-${fmtMs(worst.p50Ms)} ms (slowest: ${worst.name})`, `< ${TARGETS.statsP50Ms} ms`, verdict(worst.p50Ms < TARGETS.statsP50Ms)]);
+    for (const q of r.stats.queries.filter((q) => q.name.endsWith('uncached'))) {
+      summary.push([`Stats API p50, ${q.name}`, `${fmtMs(q.p50Ms)} ms`, `< ${TARGETS.statsP50Ms} ms`, verdict(q.p50Ms < TARGETS.statsP50Ms)]);
+    }
   }
   if (r.undercount) {
     const national = r.undercount.filter((u) => u.scenario.mix === 'national' && u.scenario.addressSpaceShare === 1 && !u.scenario.mobilePoolScale);

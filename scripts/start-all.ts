@@ -129,7 +129,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   let setupUrl: string | undefined;
   // What Stats queries read first (closed days, goals, props), kept briefly; dropped at once when
   // this process closes days or changes goals.
-  const statsContext = new StatsContextCache(store);
+  const statsContext = new StatsContextCache(store, collector ? () => collector!.dataVersion() : undefined);
   if (withDashboard) {
     if (!existsSync(DASHBOARD_DIST)) log('dashboard: no built app in dashboard/dist (run `npm run build:dashboard`); serving the API only');
     // The security API: over the collectors' admin listeners when COLLECTOR_ADMIN_URLS names them

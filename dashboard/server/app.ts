@@ -135,7 +135,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
         site && mentions(body, (d) => d.startsWith(PROP_PREFIX)) ? statsContext.allowedProps(site.domain) : [],
       ]);
       const plan = planQuery(body, site, now(), deps.hourlyRetentionDays, goals, props);
-      return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors, (s, from, to) => statsContext.closedDays(s, from, to)));
+      return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors, statsContext));
     } catch (err) {
       if (err instanceof StatsQueryError) return c.json({ error: err.message }, 400);
       throw err;

@@ -160,4 +160,14 @@ describe('goals, revenue, engagement and props', () => {
       Donate: null,
     });
   });
+
+  it('the rate denominators (kept briefly between queries) follow new data at once', async () => {
+    const cr = async () => (await query({ metrics: ['conversion_rate', 'group_conversion_rate'], dimensions: ['visit:channel'], filters: [['is', 'event:goal', ['Purchase']]] })).results;
+    expect(await cr()).toEqual([{ dimensions: ['Direct'], metrics: [50, 50] }]);
+    expect(await cr()).toEqual([{ dimensions: ['Direct'], metrics: [50, 50] }]);
+    // A fifth visitor arrives: 2 of 5 converted.
+    await view('/', '203.0.117.5');
+    await t.flush();
+    expect(await cr()).toEqual([{ dimensions: ['Direct'], metrics: [40, 40] }]);
+  });
 });

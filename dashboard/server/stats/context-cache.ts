@@ -9,8 +9,18 @@
 // - Goals and allowed props: this process drops a site's entry when it changes them
 //   (invalidateSettings); another dashboard process sees the change within SETTINGS_TTL_MS.
 //
+// - Rate denominators (the visitors a goal query divides by: of the range, of each campaign…) are
+//   the costliest part of a goal query (a second aggregation over the visit cubes). They are kept
+//   for DENOMINATORS_TTL_MS under a key naming everything they depend on, including the store's
+//   data version where this process knows it (npm start: every flush bumps it, so a cached
+//   denominator never outlives the data it was computed from). Without it (a dashboard process
+//   apart from the collectors), they may lag the data by up to DENOMINATORS_TTL_MS, about one
+//   flush interval: the numerators are always fresh.
+//
 // Bounds: at most MAX_SITES sites per cache (least recently used dropped first); per site, its
-// closed days (at most RETENTION_MONTHS of dates), its goals (at most 100) and keys (at most 30).
+// closed days (at most RETENTION_MONTHS of dates), its goals (at most 100) and keys (at most 30);
+// at most MAX_DENOMINATORS denominator entries of at most MAX_DENOMINATOR_GROUPS groups each
+// (larger answers are not kept).
 import { LRUCache } from 'lru-cache';
 import type { Store } from '../../../schema/client.ts';
 import { DAY_CLOSINGS_TABLE } from '../../../schema/cubes.ts';
@@ -18,14 +28,40 @@ import { allowedProps, listGoals, type Goal } from '../../../schema/goals.ts';
 
 export const CLOSED_DAYS_TTL_MS = 60_000;
 export const SETTINGS_TTL_MS = 10_000;
+export const DENOMINATORS_TTL_MS = 10_000;
 const MAX_SITES = 1000;
+const MAX_DENOMINATORS = 500;
+export const MAX_DENOMINATOR_GROUPS = 1000;
 
-export class StatsContextCache {
+/** What runQuery reads besides the cubes (the cache below, or a plain pass-through). */
+export interface StatsContext {
+  closedDays(site: string, from: string, to: string): Promise<string[]>;
+  /** `load()`'s answer, or a recent one for the same key; `size` says how big an answer is (big ones are not kept). */
+  denominators<T>(key: string, load: () => Promise<T>, size: (value: T) => number): Promise<T>;
+}
+
+export class StatsContextCache implements StatsContext {
   private readonly closed = new LRUCache<string, Promise<string[]>>({ max: MAX_SITES, ttl: CLOSED_DAYS_TTL_MS });
   private readonly goals = new LRUCache<string, Promise<Goal[]>>({ max: MAX_SITES, ttl: SETTINGS_TTL_MS });
   private readonly props = new LRUCache<string, Promise<string[]>>({ max: MAX_SITES, ttl: SETTINGS_TTL_MS });
 
-  constructor(private readonly store: Store) {}
+  private readonly rates = new LRUCache<string, Promise<unknown>>({ max: MAX_DENOMINATORS, ttl: DENOMINATORS_TTL_MS });
+
+  constructor(
+    private readonly store: Store,
+    /** The store's data version, where this process knows it (bumped by every insert). */
+    private readonly dataVersion?: () => number,
+  ) {}
+
+  denominators<T>(key: string, load: () => Promise<T>, size: (value: T) => number): Promise<T> {
+    const full = `${this.dataVersion?.() ?? ''}\x1e${key}`;
+    const hit = this.rates.get(full) as Promise<T> | undefined;
+    if (hit) return hit;
+    const entry = load();
+    this.rates.set(full, entry);
+    entry.then((v) => size(v) > MAX_DENOMINATOR_GROUPS && this.rates.delete(full), () => this.rates.delete(full));
+    return entry;
+  }
 
   /** The local days from..to (inclusive) of a site that are folded into the day cubes, ascending. */
   async closedDays(site: string, from: string, to: string): Promise<string[]> {

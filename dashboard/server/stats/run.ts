@@ -3,6 +3,7 @@ import { buildQuery } from './sql.ts';
 import type { QueryPlan } from './query.ts';
 import { PROP_PREFIX, VISIT_CUBE_OF } from './dimensions.ts';
 import { money, type Money } from './money.ts';
+import type { StatsContext } from './context-cache.ts';
 
 export interface StatsResponse {
   /**
@@ -19,16 +20,16 @@ export async function runQuery(
   store: Store,
   plan: QueryPlan,
   minVisitors: number,
-  /** The local days from..to of a site folded into the day cubes (context-cache.ts). */
-  closedDays: (site: string, from: string, to: string) => Promise<string[]>,
+  /** Closed days and cached rate denominators (context-cache.ts). */
+  context: StatsContext,
 ): Promise<StatsResponse> {
   // The range's local days that the day closer has folded into the day cubes.
-  const closed = plan.grain === 'day' ? await closedDays(plan.site, plan.range.from, plan.range.to) : [];
+  const closed = plan.grain === 'day' ? await context.closedDays(plan.site, plan.range.from, plan.range.to) : [];
   // The goal rates divide by visitors the goal query cannot see: of the whole range
   // (conversion_rate) and of each row's group (group_conversion_rate). All run at once.
   const [rows, { total, groups }, queryTotal] = await Promise.all([
     select(store, buildQuery(store, plan, minVisitors, closed)),
-    rateDenominators(store, plan, closed),
+    rateDenominators(store, plan, closed, context),
     plan.metrics.includes('percentage') ? queryVisitors(store, plan, closed) : Promise.resolve(0),
   ]);
   const currencyOf = revenueCurrency(plan);
@@ -103,10 +104,27 @@ async function select(store: Store, built: { sql: string; params: Record<string,
  *   goal and prop dimensions and filters left out (a campaign's visitors, converted or not).
  * k = 1: these are only divided by, never shown.
  */
-async function rateDenominators(store: Store, plan: QueryPlan, closed: string[]): Promise<{ total: number; groups?: Map<string, number> }> {
+async function rateDenominators(store: Store, plan: QueryPlan, closed: string[], context: StatsContext): Promise<{ total: number; groups?: Map<string, number> }> {
   const wantTotal = plan.metrics.includes('conversion_rate');
   const wantGroups = plan.metrics.includes('group_conversion_rate');
   if (!wantTotal && !wantGroups) return { total: 0 };
+  // Everything the answer depends on (the goal and its filters do not take part).
+  const key = JSON.stringify([
+    plan.site,
+    plan.cube,
+    plan.grain,
+    plan.range,
+    plan.timeZone,
+    plan.dimensionColumns.filter((d) => !isEventDimension(d.name)),
+    plan.filters.filter((f) => !isEventDimension(f.dimension)),
+    closed,
+    wantTotal,
+    wantGroups,
+  ]);
+  return context.denominators(key, () => computeDenominators(store, plan, closed, wantTotal, wantGroups), (v) => v.groups?.size ?? 1);
+}
+
+async function computeDenominators(store: Store, plan: QueryPlan, closed: string[], wantTotal: boolean, wantGroups: boolean): Promise<{ total: number; groups?: Map<string, number> }> {
   const keep = plan.dimensionColumns.map((d) => !isEventDimension(d.name));
   const visits: QueryPlan = {
     ...plan,
