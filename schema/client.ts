@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import pLimit from 'p-limit';
 import type { StorageConfig } from './config.ts';
 import { errorLine } from './errors.ts';
 
@@ -31,7 +32,7 @@ export function openStore(config: StorageConfig): Store {
       // chdb types its connection against its own copy of @clickhouse/client-common; the shapes
       // are the same, the declarations are not, hence the cast.
       const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
-      client = createClient({ connection });
+      client = createClient({ connection: limitConcurrency(connection!, EMBEDDED_QUERY_CONCURRENCY) });
     } catch (err) {
       throw explainChdbError(err, path);
     }
@@ -51,6 +52,34 @@ export function openStore(config: StorageConfig): Store {
     table: (name) => `${config.database}.${name}`,
     close: () => client.close(),
   };
+}
+
+/**
+ * chDB runs each statement on a thread of Node's libuv pool (4 threads by default), the pool that
+ * also reads files (the dashboard's static files), hashes passwords (argon2) and resolves names.
+ * A dashboard page fires a dozen Stats queries at once; unlimited, they took every thread, and a
+ * page reload under load waited for its scripts behind them (seen as 20-45 s stalls in CI). chDB
+ * runs statements mostly one after the other anyway, so two at a time costs no throughput and
+ * leaves the other threads free. Statements past the limit wait in a queue, one entry per call in
+ * flight (bounded by the requests being served).
+ */
+export const EMBEDDED_QUERY_CONCURRENCY = 2;
+
+type Connection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+function limitConcurrency(connection: Connection, concurrency: number): Connection {
+  const limit = pLimit(concurrency);
+  const limited = new Set(['query', 'exec', 'command', 'insert', 'ping']);
+  // A Proxy, not a subclass: chDB's connection keeps private fields, so every method must run
+  // with the real connection as `this`.
+  return new Proxy(connection, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      const bound = (value as (...args: unknown[]) => unknown).bind(target);
+      return typeof prop === 'string' && limited.has(prop) ? (...args: unknown[]) => limit(() => bound(...args) as Promise<unknown>) : bound;
+    },
+  });
 }
 
 /**

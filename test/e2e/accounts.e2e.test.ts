@@ -9,7 +9,7 @@ import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createUser, signIn as signInApi } from '../helpers/accounts.ts';
 import { pageview, postBeacon } from '../helpers/telmark.ts';
-import { launchChromium, navItems, personContext, signInUi, startTelmark, type E2eTelmark, type UiSignIn } from './browser.ts';
+import { launchChromium, navItems, personContext, signInUi, startTelmark, type E2eTelmark, type UiSignIn, reloadUntil } from './browser.ts';
 
 const SITE = 'example.test';
 // Generous: the whole suite shares two cores, and Chromium can stall for seconds under that load.
@@ -132,8 +132,7 @@ describe('leaving', () => {
     await page.click('[data-testid="sign-out"]');
     await page.waitForSelector('[data-testid="signin-form"]');
     expect(await page.evaluate(() => fetch('api/auth/me').then((r) => r.status))).toBe(401);
-    await page.reload();
-    await page.waitForSelector('[data-testid="signin-email"]');
+    await reloadUntil(page, '[data-testid="signin-email"]');
     expect(await page.locator('[data-testid="nav"]').count()).toBe(0);
   });
 

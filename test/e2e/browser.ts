@@ -127,3 +127,32 @@ export async function signInUi(
 export function navItems(page: Page): Promise<string[]> {
   return page.locator('[data-testid="nav"] a').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid') ?? ''));
 }
+
+/**
+ * Reloads the page and waits for `selector`. If it never shows, the error carries what the page
+ * did meanwhile (its URL, the start of its body, console lines, every response and failed
+ * request), so a stall in CI says where it stalled. A reload has stalled past 20 s a few times
+ * under the full suite on two cores and never alone; this is how we will learn why.
+ */
+export async function reloadUntil(page: Page, selector: string): Promise<void> {
+  const seen: string[] = [];
+  const t0 = Date.now();
+  const note = (line: string) => seen.push(`+${Date.now() - t0} ms ${line}`);
+  const onConsole = (m: { type(): string; text(): string }) => note(`console.${m.type()}: ${m.text()}`);
+  const onResponse = (r: { status(): number; url(): string }) => note(`${r.status()} ${r.url()}`);
+  const onFailed = (r: { url(): string; failure(): { errorText: string } | null }) => note(`FAILED ${r.url()} ${r.failure()?.errorText ?? ''}`);
+  page.on('console', onConsole);
+  page.on('response', onResponse);
+  page.on('requestfailed', onFailed);
+  try {
+    await page.reload();
+    await page.waitForSelector(selector);
+  } catch (err) {
+    const body = await page.content().catch(() => '(no content)');
+    throw new Error(`${(err as Error).message}\nafter reload: ${page.url()}\n${seen.join('\n')}\nbody: ${body.slice(0, 2000)}`);
+  } finally {
+    page.off('console', onConsole);
+    page.off('response', onResponse);
+    page.off('requestfailed', onFailed);
+  }
+}

@@ -15,7 +15,7 @@ import { build } from 'vite';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { createUser, signIn, type CookieClient } from '../helpers/accounts.ts';
 import { CHROME_UA } from '../helpers/telmark.ts';
-import { launchChromium, personContext, signInUi, startTelmark, type E2eTelmark } from './browser.ts';
+import { launchChromium, personContext, signInUi, startTelmark, type E2eTelmark, reloadUntil } from './browser.ts';
 
 const SITE = 'example.test';
 const MARKETER = 'cam.marketer@example.test';
@@ -352,8 +352,7 @@ describe('conversions on the dashboard', () => {
       average_revenue: { code: 'revenue_in_other_currencies', warning: otherCurrency },
     });
 
-    await page.reload();
-    await page.waitForSelector($('dashboard'));
+    await reloadUntil(page, $('dashboard'));
     await expect
       .poll(cells(page, 'goals', 'Signup'), POLL)
       .toEqual({ visitors: '4', events: '5', conversion_rate: '80%', total_revenue: '€40.00', average_revenue: '€10.00' });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CookieClient, createUser } from '../helpers/accounts.ts';
-import { launchChromium, navItems, personContext, signInUi, startTelmark, type E2eTelmark } from './browser.ts';
+import { launchChromium, navItems, personContext, signInUi, startTelmark, type E2eTelmark, reloadUntil } from './browser.ts';
 
 const SITE = 'example.test';
 const OTHER_SITE = 'other.test';
@@ -145,8 +145,7 @@ describe('Goals view', () => {
     await page.click($('goal-delete-dialog-confirm'));
     await page.locator(row('Visit /thank-you')).waitFor({ state: 'detached' });
     expect(await page.locator($('goal-delete-dialog')).count()).toBe(0);
-    await page.reload();
-    await page.waitForSelector(row('Signup'));
+    await reloadUntil(page, row('Signup'));
     expect(await rowNames(page)).toEqual(['Signup', 'Scroll 75% on /blog/**']);
 
     // Allowed props: none, then plan and author, still there after a reload.
@@ -157,8 +156,7 @@ describe('Goals view', () => {
     expect(await page.locator($('allowed-props-unsaved')).count()).toBe(1);
     await page.click($('allowed-props-save'));
     await expect.poll(text(page, $('allowed-props-message')), POLL).toBe('Saved.');
-    await page.reload();
-    await page.waitForSelector($('allowed-prop'));
+    await reloadUntil(page, $('allowed-prop'));
     expect(await chips(page)).toEqual(['plan', 'author']);
 
     // The server holds exactly this (asked with the browser's own session).
