@@ -11,7 +11,6 @@
 // admin's and the marketer's contexts (plain loopback) are never blocked.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createUser, PASSWORD, totpCode } from '../helpers/accounts.ts';
 import { launchChromium, navItems, personContext, signInUi, startTelmark, type E2eTelmark } from './browser.ts';
@@ -75,8 +74,6 @@ function userRow(page: Page, email: string) {
 }
 
 beforeAll(async () => {
-  // The server serves whatever is in dashboard/dist: build it from the current source first.
-  await build({ configFile: 'dashboard/vite.config.ts', logLevel: 'warn' });
   telmark = await startTelmark({ SITES: `${SITE},${OTHER_SITE}`, TRUSTED_PROXIES: '127.0.0.1/32' });
   await createUser(telmark, ADMIN, ['admin']);
   await createUser(telmark, MARKETER, ['marketer']);

@@ -5,7 +5,6 @@
 // with the wait shown; and security staff find, look up and erase an address that a real burst of
 // beacons got flagged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createUser, signIn as signInApi } from '../helpers/accounts.ts';
 import { pageview, postBeacon } from '../helpers/telmark.ts';
@@ -43,7 +42,6 @@ async function newPage(extraHeaders?: Record<string, string>): Promise<Page> {
 const text = (page: Page, testid: string) => () => page.locator(`[data-testid="${testid}"]`).innerText();
 
 beforeAll(async () => {
-  await build({ configFile: 'dashboard/vite.config.ts', logLevel: 'warn' });
   telmark = await startTelmark({
     SITES: SITE,
     // A burst from one address (sent through loopback as a trusted proxy) gets flagged quickly.

@@ -11,7 +11,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { createUser, signIn, type CookieClient } from '../helpers/accounts.ts';
 import { CHROME_UA } from '../helpers/telmark.ts';
@@ -132,8 +131,6 @@ async function visit(userAgent: string, query: string, signups: number, more?: {
 }
 
 beforeAll(async () => {
-  // The server serves whatever is in dashboard/dist: build it from the current source first.
-  const built = build({ configFile: 'dashboard/vite.config.ts', logLevel: 'warn' });
   telmark = await startTelmark({ SITES: SITE, PRIVACY_MIN_VISITORS: '1' });
   await createUser(telmark, MARKETER, ['marketer']);
   const { client } = await signIn(telmark, MARKETER);
@@ -149,7 +146,6 @@ beforeAll(async () => {
   browser = await launchChromium();
   await Promise.all(PEOPLE.map(([ua, query, signups]) => visit(ua, query, signups)));
   await telmark.flush();
-  await built;
 }, 120_000);
 
 afterAll(async () => {

@@ -3,7 +3,6 @@
 // to source with filter chips, refuse a wrong password, and guide a site without data to the snippet.
 // The marketer signs in with email and password (the session cookie does the rest).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../helpers/accounts.ts';
 import { CHROME_UA, postBeacon } from '../helpers/telmark.ts';
@@ -64,8 +63,6 @@ const rowValues = (page: Page, table: string) => () =>
 const POLL = { timeout: 10_000 };
 
 beforeAll(async () => {
-  // The server serves whatever is in dashboard/dist: build it from the current source first.
-  await build({ configFile: 'dashboard/vite.config.ts', logLevel: 'warn' });
   telmark = await startTelmark({ SITES: `${SITE},${NEW_SITE}` });
   await createUser(telmark, MARKETER, ['marketer']);
   browser = await launchChromium();

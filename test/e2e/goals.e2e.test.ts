@@ -5,7 +5,6 @@
 // the allowed prop keys; after reloads the page and the server's own answers hold exactly that.
 // A viewer reads the same goals under Goals, without the means to change them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CookieClient, createUser } from '../helpers/accounts.ts';
 import { launchChromium, navItems, personContext, signInUi, startTelmark, type E2eTelmark, reloadUntil } from './browser.ts';
@@ -53,8 +52,6 @@ async function addGoal(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  // The server serves whatever is in dashboard/dist: build it from the current source first.
-  await build({ configFile: 'dashboard/vite.config.ts', logLevel: 'warn' });
   telmark = await startTelmark({ SITES: `${SITE},${OTHER_SITE}` });
   await createUser(telmark, MARKETER, ['marketer'], { sites: [SITE] });
   await createUser(telmark, VIEWER, ['viewer'], { sites: [SITE] });

@@ -5,7 +5,6 @@
 // erases it there.
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AbuseBuffer } from '../../collector/abuse/buffer.ts';
 import { localAbuseOperations } from '../../collector/abuse/operations.ts';
@@ -34,7 +33,6 @@ const text = (page: Page, selector: string) => () => page.locator(selector).inne
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 beforeAll(async () => {
-  await build({ configFile: 'dashboard/vite.config.ts', logLevel: 'warn' });
 
   // A remote collector's admin listener: its real routes and keys over a real buffer that flags an
   // address after more than 5 events in 10 s. A burst of 8 from ABUSER gets it flagged; QUIET is
