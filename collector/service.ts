@@ -25,6 +25,7 @@ import { privacyStatement } from './privacy/statement.ts';
 import { DailySalt } from './salt.ts';
 import { EventNameCap } from './goals/event-names.ts';
 import { LastNonDirect } from './goals/attribution.ts';
+import { FunnelProgress } from './goals/funnels.ts';
 import { SessionStore } from './sessions.ts';
 import { SiteRegistry } from './site-registry.ts';
 import { SiteGoals } from './goals/site-goals.ts';
@@ -39,7 +40,7 @@ export interface CollectorService {
   sites: SiteRegistry;
   /** Bumped by every insert into the cubes (caches of query answers in this process key on it). */
   dataVersion(): number;
-  /** Goals and allowed prop keys; refresh() after a change to count it at once. */
+  /** Goals, funnels and allowed prop keys; refresh() after a change to count it at once. */
   goals: SiteGoals;
   aggregator: Aggregator;
   sessions: SessionStore;
@@ -118,11 +119,13 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
   }
   const eventNames = new EventNameCap();
   const attribution = new LastNonDirect();
+  const funnels = new FunnelProgress();
   const goals = new SiteGoals(store);
   const propValues = new PropValueCap();
   metrics.describe('telmark_engagement_untracked_total', 'Scroll readings not tracked: the visit already had engagement on MAX_PAGES_PER_VISIT pages.');
   metrics.gauge('telmark_prop_values_folded_total', () => propValues.folded);
   metrics.gauge('telmark_attribution_entries', () => attribution.size);
+  metrics.gauge('telmark_funnel_progress_entries', () => funnels.size);
   metrics.gauge('telmark_event_names_folded_total', () => eventNames.folded);
   const pipeline = new Pipeline(
     {
@@ -138,6 +141,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       attribution,
       goals,
       propValues,
+      funnels,
       metrics,
     },
     metrics,

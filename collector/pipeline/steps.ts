@@ -17,6 +17,7 @@ import type { EventNameCap } from '../goals/event-names.ts';
 import type { LastNonDirect } from '../goals/attribution.ts';
 import type { PropValueCap } from '../goals/prop-values.ts';
 import type { SiteGoals } from '../goals/site-goals.ts';
+import type { FunnelProgress } from '../goals/funnels.ts';
 import { bookEngagement } from '../goals/engagement.ts';
 import { revenueUnits } from '../revenue.ts';
 import type { Metrics } from '../metrics.ts';
@@ -39,6 +40,8 @@ export interface StepContext {
   goals: SiteGoals;
   /** Allowed prop values as the props cube keeps them (redacted, capped per key and day). */
   propValues: PropValueCap;
+  /** Funnel progress per visitor and day (absent: no funnel is counted). */
+  funnels?: FunnelProgress;
   metrics: Metrics;
 }
 
@@ -182,6 +185,24 @@ function bookConversion(ev: PipelineEvent, ctx: StepContext, name: string, reven
   ctx.aggregator.add('event_entry_pages', now, site, [name, session.entryPage, currency], vk, hit);
 }
 
+/**
+ * Advances the site's funnels with the goals this event meets, and books each step reached into
+ * the funnel cube under the acquisition the visitor is credited with at step 1.
+ */
+function bookFunnels(ev: PipelineEvent, ctx: StepContext, goals: ReturnType<SiteGoals['get']>, met: ReadonlySet<string>): void {
+  if (!ctx.funnels || goals.funnels.length === 0 || met.size === 0) return;
+  const site = ev.site!.domain;
+  const now = ev.request.receivedAt;
+  const acquisition = (): readonly [string, string, string] => {
+    // Acquisition cube order: source, channel, referrer_host, utm_source, utm_medium, utm_campaign, ...
+    const d = creditDims(ev, ctx);
+    return [d[0]!, d[1]!, d[5]!];
+  };
+  for (const a of ctx.funnels.advance(`${site}\x1f${ev.visitorKey}`, goals.funnels, met, now, acquisition)) {
+    ctx.aggregator.add('funnel_steps', now, site, [a.funnelId, String(a.step), ...a.acquisition], ev.visitorKey!, { events: 1 });
+  }
+}
+
 /** The props of the event whose keys the site allows, into the props cube; the rest counted as dropped. */
 function bookProps(ev: PipelineEvent, ctx: StepContext, name: string, allowed: Set<string>, hit: { pageviews: number; events: number }): void {
   const props = ev.beacon.props;
@@ -239,8 +260,15 @@ export const aggregate: Step = (ev, ctx) => {
     if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
   ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
+  // The goals this event meets, for the funnels.
+  const met = new Set<string>();
   if (isPageview) {
-    for (const g of goals.page) if (g.matches(ev.path!)) bookConversion(ev, ctx, g.name);
+    for (const g of goals.page) {
+      if (!g.matches(ev.path!)) continue;
+      bookConversion(ev, ctx, g.name);
+      met.add(g.id);
+    }
+    bookFunnels(ev, ctx, goals, met);
     bookProps(ev, ctx, 'pageview', goals.allowedProps, hit);
     return undefined;
   }
@@ -251,8 +279,13 @@ export const aggregate: Step = (ev, ctx) => {
   const name = ctx.eventNames.admit(site, ev.beacon.name, now);
   bookConversion(ev, ctx, name, revenue);
   for (const g of goals.props.get(ev.beacon.name) ?? []) {
-    if (g.conditions.every(([k, v]) => ev.beacon.props?.[k] !== undefined && String(ev.beacon.props[k]) === v)) bookConversion(ev, ctx, g.name, revenue);
+    if (!g.conditions.every(([k, v]) => ev.beacon.props?.[k] !== undefined && String(ev.beacon.props[k]) === v)) continue;
+    bookConversion(ev, ctx, g.name, revenue);
+    met.add(g.id);
   }
+  // Event goals without prop conditions are counted at query time; here they only move funnels.
+  for (const id of goals.events.get(ev.beacon.name) ?? []) met.add(id);
+  bookFunnels(ev, ctx, goals, met);
   bookProps(ev, ctx, name, goals.allowedProps, hit);
   return undefined;
 };
@@ -265,12 +298,18 @@ function aggregateEngagement(ev: PipelineEvent, ctx: StepContext, goals: ReturnT
   if (scrollDepth !== undefined && !page) ctx.metrics.inc('telmark_engagement_untracked_total');
   if (counts.engaged_ms || counts.scroll_visits || counts.scroll_sum) ctx.aggregator.add('pages', ev.request.receivedAt, ev.site!.domain, [ev.path!], ev.visitorKey!, counts);
   if (!page) return;
+  const met = new Set<string>();
   for (const g of goals.scroll) {
-    if (page.maxScroll >= g.threshold && !page.scrollGoals?.has(g.name) && g.matches(ev.path!)) {
+    if (page.maxScroll < g.threshold || !g.matches(ev.path!)) continue;
+    if (!page.scrollGoals?.has(g.name)) {
       (page.scrollGoals ??= new Set()).add(g.name);
       bookConversion(ev, ctx, g.name);
     }
+    // For funnels, a scroll goal is met by every engagement event that reports the depth now
+    // (not by a depth reached before the previous step).
+    if (scrollDepth !== undefined && scrollDepth >= g.threshold) met.add(g.id);
   }
+  bookFunnels(ev, ctx, goals, met);
 }
 
 /**
