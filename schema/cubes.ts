@@ -1,7 +1,7 @@
-// The cubes, as the code sees them. Migrations 002, 003, 007 and 008 hold the frozen DDL; a test checks that
+// The cubes, as the code sees them. Migrations 002, 003, 007, 008 and 010 hold the frozen DDL; a test checks that
 // these definitions and the live tables agree, so the flusher and the Stats API can rely on them.
 
-export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech' | 'event_names' | 'event_tech' | 'event_entry_pages' | 'event_props';
+export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech' | 'event_names' | 'event_tech' | 'event_entry_pages' | 'event_props' | 'funnel_steps';
 export type Grain = 'minute' | 'hour' | 'day';
 
 /** Where a visit came from; the visit cube of that name, and the custom-event cube, hold them. */
@@ -20,6 +20,9 @@ export const CUBE_DIMENSIONS = {
   event_entry_pages: ['name', 'entry_page', 'currency'],
   // The values of the prop keys a site allows, per event name.
   event_props: ['name', 'prop_key', 'prop_value'],
+  // Funnel progress (collector/goals/funnels.ts): visitors who reached a step ('1'..'8') in order,
+  // by the acquisition they had at step 1.
+  funnel_steps: ['funnel_id', 'step', 'source', 'channel', 'utm_campaign'],
 } as const satisfies Record<CubeName, readonly string[]>;
 
 export type CubeDimension<C extends CubeName> = (typeof CUBE_DIMENSIONS)[C][number];
@@ -44,6 +47,7 @@ export const EXTRA_COUNTERS = {
   event_tech: EVENT_COUNTERS,
   event_entry_pages: EVENT_COUNTERS,
   event_props: [],
+  funnel_steps: [],
 } as const satisfies Record<CubeName, readonly string[]>;
 
 export type Counter = (typeof COUNTERS)[number] | (typeof EXTRA_COUNTERS)[CubeName][number];
@@ -68,3 +72,8 @@ export const API_KEYS_TABLE = 'api_keys';
 /** Site settings for conversions (dashboard/server/goals writes them, the collector reads them). */
 export const GOALS_TABLE = 'goals';
 export const SITE_PROPS_TABLE = 'site_props';
+/** Funnels of a site (dashboard/server/funnels writes them, the collector reads them). */
+export const FUNNELS_TABLE = 'funnels';
+
+/** Imported ad spend per site, day and campaign (dashboard/server/spend writes it, the Stats API reads it). */
+export const AD_SPEND_TABLE = 'ad_spend';

@@ -1,5 +1,5 @@
 import { IDENTIFIER } from './config.ts';
-import { API_KEYS_TABLE, AUDIT_LOG_TABLE, CUBE_NAMES, DAY_CLOSINGS_TABLE, GOALS_TABLE, LOGIN_SESSIONS_TABLE, SITE_PROPS_TABLE, USERS_TABLE, cubeTable, ingestTable } from './cubes.ts';
+import { AD_SPEND_TABLE, API_KEYS_TABLE, AUDIT_LOG_TABLE, CUBE_NAMES, DAY_CLOSINGS_TABLE, FUNNELS_TABLE, GOALS_TABLE, LOGIN_SESSIONS_TABLE, SITE_PROPS_TABLE, USERS_TABLE, cubeTable, ingestTable } from './cubes.ts';
 
 /**
  * Least privilege in server mode (privacy promise 7): the collector may only insert aggregates
@@ -24,6 +24,7 @@ export function grantStatements(db: string, users: { collector: string; dashboar
     // Site settings the collector needs (goals to match, allowed prop keys): read only.
     `GRANT SELECT ON ${db}.${GOALS_TABLE} TO ${c}`,
     `GRANT SELECT ON ${db}.${SITE_PROPS_TABLE} TO ${c}`,
+    `GRANT SELECT ON ${db}.${FUNNELS_TABLE} TO ${c}`,
     ...CUBE_NAMES.flatMap((cube) => [`GRANT SELECT ON ${db}.${cubeTable(cube, 'hour')} TO ${c}`, `GRANT INSERT ON ${db}.${cubeTable(cube, 'day')} TO ${c}`]),
     `GRANT SELECT, INSERT ON ${db}.${DAY_CLOSINGS_TABLE} TO ${c}`,
     `GRANT INSERT ON ${db}.${AUDIT_LOG_TABLE} TO ${c}`,
@@ -34,7 +35,8 @@ export function grantStatements(db: string, users: { collector: string; dashboar
     // Accounts: the dashboard reads and writes them (new row versions) and deletes an account's
     // rows when it is closed (ALTER ... DELETE). The collector has no right on them at all.
     ...[USERS_TABLE, LOGIN_SESSIONS_TABLE, API_KEYS_TABLE].map((t) => `GRANT SELECT, INSERT, ALTER DELETE ON ${db}.${t} TO ${d}`),
-    // Site settings: new row versions only (a deleted goal is a row with deleted = 1).
-    ...[GOALS_TABLE, SITE_PROPS_TABLE].map((t) => `GRANT SELECT, INSERT ON ${db}.${t} TO ${d}`),
+    // Site settings and imported spend: new row versions only (a deleted goal or spend row is a
+    // row with deleted = 1). The collector has no right on the spend.
+    ...[GOALS_TABLE, SITE_PROPS_TABLE, FUNNELS_TABLE, AD_SPEND_TABLE].map((t) => `GRANT SELECT, INSERT ON ${db}.${t} TO ${d}`),
   ];
 }

@@ -14,10 +14,12 @@ import { canSeeSite, principalMiddleware, requires, type AuthEnv } from './auth/
 import { authRoutes } from './auth/routes.ts';
 import { usersRoutes } from './auth/users-routes.ts';
 import { goalsRoutes } from './goals/routes.ts';
+import { funnelsRoutes } from './funnels/routes.ts';
 import { planQuery, StatsQueryError } from './stats/query.ts';
 import { PROP_PREFIX } from './stats/dimensions.ts';
 import { runQuery } from './stats/run.ts';
 import { StatsContextCache } from './stats/context-cache.ts';
+import { spendRoutes } from './spend/routes.ts';
 
 export interface DashboardAppDeps {
   /** Closed days, goals and allowed props as the Stats API reads them (made here when absent). */
@@ -111,6 +113,8 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     await deps.goalsChanged?.();
   };
   app.route('/api/v1/sites', goalsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, changed: goalsChanged }));
+  app.route('/api/v1/sites', funnelsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, privacyMinVisitors: deps.privacyMinVisitors, changed: async () => deps.goalsChanged?.() }));
+  app.route('/api/v1/sites', spendRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, changed: () => statsContext.invalidateSpend() }));
 
   app.get('/api/sites', requires('stats:read'), async (c) => {
     const p = c.get('principal')!;

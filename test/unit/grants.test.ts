@@ -6,10 +6,10 @@ describe('least-privilege grants', () => {
   const sql = grantStatements('telmark', { collector: 'tc', dashboard: 'td' }, { collector: "p'w", dashboard: 'x' });
   it('the collector may only insert aggregates, read sites and their goal settings, fold hour cubes into day cubes and append to the audit log', () => {
     const collector = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO tc'));
-    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.(sites|goals|site_props)|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings|INSERT ON telmark\.audit_log) TO tc$/;
+    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.(sites|goals|site_props|funnels)|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings|INSERT ON telmark\.audit_log) TO tc$/;
     for (const g of collector) expect(g).toMatch(allowed);
-    // Per cube: insert into its ingest table, read its hour cube, insert into its day cube; plus sites and settings (3), day closings, audit log.
-    expect(collector).toHaveLength(CUBE_NAMES.length * 3 + 3 + 1 + 1);
+    // Per cube: insert into its ingest table, read its hour cube, insert into its day cube; plus sites and settings (4), day closings, audit log.
+    expect(collector).toHaveLength(CUBE_NAMES.length * 3 + 4 + 1 + 1);
     expect(collector).toContain('GRANT INSERT ON telmark.audit_log TO tc');
     expect(collector.some((g) => /ALTER|DROP|ALL/.test(g))).toBe(false);
   });
@@ -23,12 +23,14 @@ describe('least-privilege grants', () => {
       'GRANT SELECT, INSERT, ALTER DELETE ON telmark.api_keys TO td',
       'GRANT SELECT, INSERT ON telmark.goals TO td',
       'GRANT SELECT, INSERT ON telmark.site_props TO td',
+      'GRANT SELECT, INSERT ON telmark.funnels TO td',
+      'GRANT SELECT, INSERT ON telmark.ad_spend TO td',
     ]);
     expect(dashboard.some((s) => s.includes('ingest_'))).toBe(false);
   });
   it('the collector has no right on the accounts', () => {
     const collector = sql.filter((s) => s.endsWith(' TO tc'));
-    expect(collector.filter((s) => /\.(users|login_sessions|api_keys) /.test(s))).toEqual([]);
+    expect(collector.filter((s) => /\.(users|login_sessions|api_keys|ad_spend) /.test(s))).toEqual([]);
   });
   it('neither service may read the audit log back', () => {
     expect(sql.filter((s) => s.includes('audit_log') && /SELECT/.test(s))).toEqual([]);

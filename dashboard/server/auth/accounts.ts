@@ -22,7 +22,7 @@ const KEY_TOUCH_WRITE_MS = 60_000;
 /** A refusal with the HTTP status and the sentence the person sees. */
 export class AuthError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503,
     message: string,
     readonly retryAfter?: number,
   ) {

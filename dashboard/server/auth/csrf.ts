@@ -2,7 +2,9 @@
 // 1. Hono's csrf middleware refuses a form-encoded or text/plain POST from another origin (the
 //    only cross-site requests a browser sends without asking first).
 // 2. State-changing calls take application/json only (415 otherwise), so a cross-site page can
-//    only send them after a CORS preflight, which this server never approves.
+//    only send them after a CORS preflight, which this server never approves. The one exception,
+//    the ad-spend import, also takes text/csv: not a CORS-safelisted type either, so the same
+//    preflight stands in the way.
 // 3. A cookie-authenticated state change whose Origin (or Sec-Fetch-Site) says it came from
 //    another site is refused, whatever its content type.
 // Bearer-key calls carry no ambient credential, so only rule 2 applies to them.
@@ -11,6 +13,8 @@ import { csrf } from 'hono/csrf';
 import type { AuthEnv } from './principal.ts';
 
 const SAFE = /^(GET|HEAD|OPTIONS)$/;
+/** Routes that take a body other than JSON, and which (preflighted) type. */
+const CSV_ROUTE = /^\/api\/v1\/sites\/[^/]+\/ad-spend$/;
 const honoCsrf = csrf();
 
 export const jsonOnly: MiddlewareHandler<AuthEnv> = async (c, next) => {
@@ -19,7 +23,8 @@ export const jsonOnly: MiddlewareHandler<AuthEnv> = async (c, next) => {
   const type = c.req.header('content-type');
   const hasBody = c.req.header('content-length') !== undefined && c.req.header('content-length') !== '0';
   // DELETE usually has no body; any body a state change carries must be JSON.
-  if ((type !== undefined || hasBody || c.req.method !== 'DELETE') && !/^application\/json\b/i.test(type ?? '')) {
+  const csv = c.req.method === 'POST' && CSV_ROUTE.test(c.req.path) && /^text\/csv\b/i.test(type ?? '');
+  if (!csv && (type !== undefined || hasBody || c.req.method !== 'DELETE') && !/^application\/json\b/i.test(type ?? '')) {
     return c.json({ error: 'state-changing calls take a JSON body: send Content-Type: application/json' }, 415);
   }
   return next();

@@ -88,6 +88,11 @@ export class StatsContextCache implements StatsContext {
     }
   }
 
+  /** After ad spend changed in this process: cached denominators may carry it. */
+  invalidateSpend(): void {
+    this.rates.clear();
+  }
+
   /** After a day closing in this process (so the day cubes serve the day at once). */
   invalidateClosedDays(): void {
     this.closed.clear();

@@ -60,26 +60,39 @@ export const METRICS = [
   'average_revenue',
   'scroll_depth',
   'time_on_page',
+  'spend',
+  'cpa',
+  'cost_per_visitor',
+  'roas',
+  'cpc',
 ] as const;
 export type Metric = (typeof METRICS)[number];
+/** Metrics worked out from imported spend, outside SQL over the cubes (stats/spend.ts). */
+export type SpendMetric = 'spend' | 'cpa' | 'cost_per_visitor' | 'roas' | 'cpc';
+/** Metrics the SQL builder computes. */
+export type CubeMetric = Exclude<Metric, SpendMetric>;
 
 /** Metrics about conversions: they need event:goal as a dimension or a filter. */
 export const GOAL_METRICS: readonly Metric[] = ['conversion_rate', 'group_conversion_rate', 'total_revenue', 'average_revenue'];
 export const REVENUE_METRICS: readonly Metric[] = ['total_revenue', 'average_revenue'];
 const VISIT_METRICS: Metric[] = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit', 'percentage'];
+/** Imported ad spend joined to the campaign's traffic (stats/spend.ts says with which dimensions). */
+const SPEND: Metric[] = ['spend', 'cpa', 'cost_per_visitor', 'roas', 'cpc'];
 /** Custom events and goals: the visitors who sent each, how many times, and their revenue. */
 const EVENT_METRICS: Metric[] = ['visitors', 'events', 'percentage', 'conversion_rate', 'group_conversion_rate', 'total_revenue', 'average_revenue'];
 
 /** The pages cube counts hits per page; visits are attributes of the entry page, not of every page. */
 export const CUBE_METRICS: Record<CubeName, readonly Metric[]> = {
-  acquisition: VISIT_METRICS,
+  acquisition: [...VISIT_METRICS, ...SPEND],
   tech: VISIT_METRICS,
   entry_pages: VISIT_METRICS,
   pages: ['visitors', 'pageviews', 'events', 'percentage', 'scroll_depth', 'time_on_page'],
-  event_names: EVENT_METRICS,
+  event_names: [...EVENT_METRICS, ...SPEND],
   event_tech: EVENT_METRICS,
   event_entry_pages: EVENT_METRICS,
   event_props: ['visitors', 'events', 'percentage', 'conversion_rate', 'group_conversion_rate'],
+  // Funnels have their own endpoint (dashboard/server/funnels), not the Stats API.
+  funnel_steps: [],
 };
 
 /** The visit cube that holds the visitors of the same dimensions as an event cube (rate denominators). */

@@ -3,6 +3,7 @@ import { CUBE_DIMENSIONS, type CubeName } from '../../../schema/cubes.ts';
 import { addDays, localDate } from '../../../schema/dates.ts';
 import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../../schema/retention.ts';
 import { countedAtIngestion, goalEventName } from '../../../schema/goals.ts';
+import { SPEND_METRICS, spendPlanProblem } from './spend.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
 import { CUBE_METRICS, DIMENSIONS, GOAL_COLUMN, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
 
@@ -173,6 +174,12 @@ export function planQuery(
     return { op: op as FilterOp, dimension, column: info.column, values };
   });
 
+  // Spend is kept per day and campaign: say so before any cube's own refusal.
+  if (metrics.some((m) => SPEND_METRICS.includes(m))) {
+    const problem = spendPlanProblem({ dimensionColumns, filters, metrics });
+    if (problem) throw new StatsQueryError(problem);
+  }
+
   // The one cube that holds every dimension and filter asked for (the first in CUBE_PREFERENCE).
   const possible = CUBE_PREFERENCE.filter((c) => wanted.every((w) => w.cubes.includes(c)));
   if (possible.length === 0) {
@@ -248,6 +255,10 @@ export function planQuery(
     if (late.length) warnings.push(`counting since the goal was made (page, scroll and prop-condition goals): ${late.map((g) => `${g.displayName} since ${since(g)}`).join('; ')}`);
   }
   for (const m of GOAL_METRICS) if (metrics.includes(m) && !goals) throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
+
+  if (metrics.some((m) => SPEND_METRICS.includes(m)) && (wantsHours || wantsMinutes)) {
+    throw new StatsQueryError('dimensions: spend is kept per day: use time:day, time:week or time:month');
+  }
 
   const known = new Set<string>([...metrics, ...req.dimensions]);
   for (const [name] of req.order_by ?? []) {

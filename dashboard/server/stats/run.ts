@@ -4,6 +4,8 @@ import type { QueryPlan } from './query.ts';
 import { PROP_PREFIX, VISIT_CUBE_OF } from './dimensions.ts';
 import { money, type Money } from './money.ts';
 import type { StatsContext } from './context-cache.ts';
+import { joinKey, SPEND_METRICS, spendByGroup, spendFigures, type TrafficFacts } from './spend.ts';
+import type { Metric } from './dimensions.ts';
 
 export interface StatsResponse {
   /**
@@ -23,6 +25,7 @@ export async function runQuery(
   /** Closed days and cached rate denominators (context-cache.ts). */
   context: StatsContext,
 ): Promise<StatsResponse> {
+  if (plan.metrics.some((m) => SPEND_METRICS.includes(m))) return runWithSpend(store, plan, minVisitors, context);
   // The range's local days that the day closer has folded into the day cubes.
   const closed = plan.grain === 'day' ? await context.closedDays(plan.site, plan.range.from, plan.range.to) : [];
   // The goal rates divide by visitors the goal query cannot see: of the whole range
@@ -217,4 +220,95 @@ function revenueWarning(plan: QueryPlan): { code: string; warning: string } | un
     return { code: 'revenue_goals_with_different_currencies', warning: `Revenue metrics are null: the goals in the query use different currencies (${currencies.join(', ')}), which telmark does not convert.` };
   }
   return undefined;
+}
+
+/**
+ * A query with spend metrics: the traffic side through the cubes (with the conversions and
+ * revenue the spend metrics divide), the spend side from the imports, joined in full (a campaign
+ * with spend and no visits shows, and one with visits and no spend), then ordered and paged here.
+ */
+async function runWithSpend(store: Store, plan: QueryPlan, minVisitors: number, context: StatsContext): Promise<StatsResponse> {
+  const wanted = plan.metrics.filter((m) => !SPEND_METRICS.includes(m));
+  const helpers: Metric[] = [];
+  if (plan.metrics.includes('cpa') && !wanted.includes('events')) helpers.push('events');
+  if (plan.metrics.includes('roas') && !wanted.includes('total_revenue')) helpers.push('total_revenue');
+  if (!wanted.includes('visitors')) helpers.push('visitors');
+  const trafficMetrics = [...wanted, ...helpers];
+  const traffic = await runQuery(store, { ...plan, metrics: trafficMetrics, orderBy: [], limit: 10_000, offset: 0 }, minVisitors, context);
+  const closed = await context.closedDays(plan.site, plan.range.from, plan.range.to);
+  // Visitors of every group (k = 1, divided by only): who had visits at all, and cost_per_visitor.
+  const [spend, groups] = await Promise.all([
+    spendByGroup(store, plan),
+    rateDenominators(store, { ...plan, metrics: ['group_conversion_rate'] }, closed, context).then((d) => {
+      const byKey = new Map<string, number>();
+      for (const [key, visitors] of d.groups ?? []) byKey.set(joinKey(plan, key.split('\x1f')), visitors);
+      return byKey;
+    }),
+  ]);
+  const at = (m: Metric) => trafficMetrics.indexOf(m);
+  type Row = StatsResponse['results'][number];
+  const rows: Row[] = [];
+  const warnings = new Map<string, { code: string; warning: string }>();
+  const spendByKey = new Map(spend.map((g) => [joinKey(plan, g.values), g]));
+  const used = new Set<string>();
+  const figures = (row: Row | undefined, values: string[], key: string): Row => {
+    const g = used.has(key) ? undefined : spendByKey.get(key);
+    if (g) used.add(key);
+    const folded = values.includes('(other)');
+    // Visitors of the row's group (converted or not): shown through cost_per_visitor only when the
+    // group is not under PRIVACY_MIN_VISITORS (spend / cost_per_visitor would give the count away).
+    const groupVisitors = groups.get(key) ?? 0;
+    const visible = !folded && groupVisitors >= minVisitors;
+    const revenue = row && at('total_revenue') >= 0 ? (row.metrics[at('total_revenue')] as { value: number; currency: string } | null) : null;
+    const facts: TrafficFacts = {
+      groupVisitors: visible ? groupVisitors : undefined,
+      conversions: row && at('events') >= 0 ? (row.metrics[at('events')] as number) : row ? undefined : 0,
+      revenue: revenue ? { amount: String(revenue.value), currency: revenue.currency } : undefined,
+    };
+    const { values: spent, warnings: w } = spendFigures(plan.metrics, g, facts);
+    for (const [m, warning] of w) if (!warnings.has(m)) warnings.set(m, warning);
+    // A spend-only row: no visits at all, or (under a goal filter) visits without a conversion:
+    // zeros; visits too few to show: null (they are in "(other)").
+    const hidden = !row && groupVisitors > 0 && !visible;
+    return {
+      dimensions: row?.dimensions ?? values,
+      metrics: plan.metrics.map((m) => {
+        if (SPEND_METRICS.includes(m)) return spent[m] ?? null;
+        if (row) return row.metrics[at(m)] ?? null;
+        if (hidden || m === 'total_revenue' || m === 'average_revenue') return null;
+        if (m === 'group_conversion_rate') return groupVisitors > 0 ? 0 : null;
+        return 0;
+      }),
+    };
+  };
+  for (const row of traffic.results) rows.push(figures(row, row.dimensions, joinKey(plan, row.dimensions)));
+  for (const g of spend) {
+    const key = joinKey(plan, g.values);
+    if (!used.has(key)) rows.push(figures(undefined, g.values, key));
+  }
+  const sortValue = (r: Row, name: string): number | string | null => {
+    const d = plan.dimensions.indexOf(name);
+    if (d >= 0) return r.dimensions[d]!;
+    const v = r.metrics[plan.metrics.indexOf(name as Metric)];
+    return v === null || v === undefined ? null : typeof v === 'number' ? v : v.value;
+  };
+  const order = plan.orderBy.length ? plan.orderBy : [[plan.metrics.includes('spend') ? 'spend' : plan.metrics[0]!, 'desc'] as [string, 'asc' | 'desc']];
+  rows.sort((a, b) => {
+    for (const [name, dir] of [...order, ...plan.dimensions.map((d): [string, 'asc' | 'desc'] => [d, 'asc'])]) {
+      const x = sortValue(a, name);
+      const y = sortValue(b, name);
+      if (x === y) continue;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      const c = x < y ? -1 : 1;
+      return dir === 'asc' ? c : -c;
+    }
+    return 0;
+  });
+  const metricWarnings = { ...((traffic.meta.metric_warnings as Record<string, unknown> | undefined) ?? {}), ...Object.fromEntries(warnings) };
+  return {
+    results: rows.slice(plan.offset, plan.offset + plan.limit),
+    meta: { ...traffic.meta, spend_rows_joined: spend.length, ...(Object.keys(metricWarnings).length ? { metric_warnings: metricWarnings } : {}) },
+    query: { ...traffic.query, metrics: plan.metrics, order_by: plan.orderBy, pagination: { limit: plan.limit, offset: plan.offset } },
+  };
 }

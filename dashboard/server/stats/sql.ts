@@ -2,7 +2,7 @@ import { cubeCounters, cubeTable, type Counter } from '../../../schema/cubes.ts'
 import { GOAL_NAME_PREFIX } from '../../../schema/goals.ts';
 import type { Store } from '../../../schema/client.ts';
 import { addDays } from '../../../schema/dates.ts';
-import { GOAL_COLUMN, REVENUE_METRICS, type Metric, type TimeDimension } from './dimensions.ts';
+import { GOAL_COLUMN, REVENUE_METRICS, type CubeMetric, type Metric, type TimeDimension } from './dimensions.ts';
 import { EVENT_CUBES, type QueryPlan } from './query.ts';
 
 export interface BuiltQuery {
@@ -26,7 +26,7 @@ const DAY_BUCKET: Partial<Record<TimeDimension, string>> = {
   'time:month': 'toString(toStartOfMonth(day))',
 };
 
-const METRIC_SQL: Record<Metric, string> = {
+const METRIC_SQL: Record<CubeMetric, string> = {
   visitors: 'sum(s_visitors)',
   visits: 'sum(s_visits)',
   pageviews: 'sum(s_pageviews)',
@@ -51,7 +51,7 @@ const METRIC_SQL: Record<Metric, string> = {
 };
 
 /** The counters each metric's SQL reads (visitors are always there). */
-const COUNTERS_READ: Record<Metric, readonly Counter[]> = {
+const COUNTERS_READ: Record<CubeMetric, readonly Counter[]> = {
   visitors: [],
   visits: ['visits'],
   pageviews: ['pageviews'],
@@ -69,7 +69,7 @@ const COUNTERS_READ: Record<Metric, readonly Counter[]> = {
 };
 
 /** Metrics whose answer is text (exact decimals) sort by their number. */
-const ORDER_SQL: Partial<Record<Metric, string>> = {
+const ORDER_SQL: Partial<Record<CubeMetric, string>> = {
   total_revenue: 'sum(s_revenue)',
   average_revenue: 'if(sum(s_revenue_events) > 0, sum(s_revenue) / sum(s_revenue_events), 0)',
 };
@@ -129,7 +129,9 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
    * What each part sums, as s_<name>: the counters the metrics read (and revenue sums), then
    * visitors (always: k-anonymity reads them). Fewer columns, less for ClickHouse to plan and read.
    */
-  const needed = new Set(plan.metrics.flatMap((m) => COUNTERS_READ[m]));
+  const metrics = plan.metrics as CubeMetric[];
+  if (metrics.some((m) => !(m in METRIC_SQL))) throw new Error(`buildQuery: ${plan.metrics.join(', ')} includes a metric SQL over the cubes does not compute`);
+  const needed = new Set(metrics.flatMap((m) => COUNTERS_READ[m]));
   const counters = cubeCounters(plan.cube).filter((c) => c !== 'revenue' && needed.has(c));
   const partSums: Array<[string, string]> = [...counters.map((c): [string, string] => [c, `sum(${c})`]), ...(revenue ? REVENUE_PARTS : [])];
   const SUMMED = [...partSums.map(([a]) => a), 'visitors'];
@@ -186,11 +188,11 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
 
   const orderAlias = (name: string) => {
     const i = plan.dimensions.indexOf(name);
-    return i >= 0 ? `o${i}` : (ORDER_SQL[name as Metric] ?? `m_${name}`);
+    return i >= 0 ? `o${i}` : (ORDER_SQL[name as CubeMetric] ?? `m_${name}`);
   };
   const order = [...plan.orderBy.map(([n, dir]) => `${orderAlias(n)} ${dir.toUpperCase()}`), ...dims.map((d) => `${d.out} ASC`)];
   const sql = `
-    SELECT ${[...dims.map((d) => d.out), ...plan.metrics.map((m) => `${METRIC_SQL[m]} AS m_${m}`), ...(revenue ? [REVENUE_EXTRA] : [])].join(', ')}
+    SELECT ${[...dims.map((d) => d.out), ...metrics.map((m) => `${METRIC_SQL[m]} AS m_${m}`), ...(revenue ? [REVENUE_EXTRA] : [])].join(', ')}
     FROM (${middle})
     ${dims.length ? `GROUP BY ${dims.map((d) => d.out).join(', ')}` : ''}
     ${!dims.length && suppress ? 'HAVING count() > 0' : ''}
