@@ -24,7 +24,17 @@ export type Metric =
   /** Page metrics (event:page, no visit dimension): average highest scroll depth, percent; null without scroll data. */
   | 'scroll_depth'
   /** Page metrics: engaged seconds per visitor of the page. */
-  | 'time_on_page';
+  | 'time_on_page'
+  /** Imported ad spend (a Money); with visit:utm_campaign, visit:utm_source, time:day/week/month or no dimension. */
+  | 'spend'
+  /** Spend / conversions of the filtered goal (a Money). */
+  | 'cpa'
+  /** Spend / all visitors of the row's group (a Money). */
+  | 'cost_per_visitor'
+  /** Revenue of the filtered goal / spend (a number, 2 decimals); null when their currencies differ. */
+  | 'roas'
+  /** Spend / imported clicks (a Money). */
+  | 'cpc';
 
 export type AcquisitionDimension =
   | 'visit:source'

@@ -93,6 +93,11 @@ export const METRIC_LABELS: Record<Metric, string> = {
   average_revenue: 'Average revenue per conversion',
   scroll_depth: 'Scroll depth',
   time_on_page: 'Time on page',
+  spend: 'Spend',
+  cpa: 'Cost per conversion',
+  cost_per_visitor: 'Cost per visitor',
+  roas: 'Return on ad spend',
+  cpc: 'Cost per click',
 };
 
 /** Column headers, where the full names would crowd a half-width table. */
@@ -105,6 +110,10 @@ export const METRIC_COLUMN_LABELS: Record<Metric, string> = {
   group_conversion_rate: 'CR',
   percentage: '%',
   average_revenue: 'Average',
+  cpa: 'CPA',
+  cost_per_visitor: 'Cost/visitor',
+  roas: 'ROAS',
+  cpc: 'CPC',
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

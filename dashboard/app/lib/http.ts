@@ -19,6 +19,8 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Sent as JSON. The server refuses state-changing calls whose body is not application/json (415). */
   body?: unknown;
+  /** Sent as it is with its own Content-Type instead of `body` (the ad-spend import's text/csv). */
+  raw?: { text: string; type: string };
   signal?: AbortSignal;
   /**
    * A 401 from this call is its own answer, not "the session ended": signing in ("wrong email or
@@ -45,15 +47,16 @@ export function apiUrl(path: string): URL {
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, signal, expectUnauthorized = false } = options;
+  const { method = 'GET', body, raw, signal, expectUnauthorized = false } = options;
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw !== undefined) headers['Content-Type'] = raw.type;
+  else if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(apiUrl(path), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw.text : body === undefined ? undefined : JSON.stringify(body),
       signal,
       credentials: 'same-origin',
       cache: 'no-store',
