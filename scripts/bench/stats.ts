@@ -12,7 +12,7 @@
 // default, as a restart with defaults does, and OPTIMIZE FINAL applies it. This process then times real
 // HTTP `POST /api/v2/query` calls, one at a time, the query types interleaved.
 import { DayCloser } from '../../collector/day-closer.ts';
-import { COUNTERS, CUBE_DIMENSIONS, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable, type CubeName } from '../../schema/cubes.ts';
+import { AD_SPEND_TABLE, COUNTERS, CUBE_DIMENSIONS, CUBE_NAMES, DAY_CLOSINGS_TABLE, cubeTable, ingestTable, type CubeName } from '../../schema/cubes.ts';
 import { migrate } from '../../schema/migrate.ts';
 import { DEFAULT_HOURLY_RETENTION_DAYS, DEFAULT_RETENTION_MONTHS } from '../../schema/retention.ts';
 import { upsertSites } from '../../schema/sites.ts';
@@ -65,6 +65,12 @@ const QUERIES: Record<string, Record<string, unknown> | ((request: number) => Re
     ...GOAL_REVENUE,
     date_range: [new Date(Date.now() - (90 + (request % 25)) * 86_400_000).toISOString().slice(0, 10), new Date().toISOString().slice(0, 10)],
   }),
+  // Issue 9's campaign performance: conversions, revenue and imported spend per campaign.
+  'campaign performance': {
+    metrics: ['visitors', 'events', 'conversion_rate', 'spend', 'cpa', 'total_revenue', 'roas'],
+    dimensions: ['visit:utm_campaign'],
+    filters: [['is', 'event:goal', ['Purchase']]],
+  },
 };
 
 export interface StatsResult {
@@ -252,6 +258,17 @@ export async function statsServer(o: StatsOptions): Promise<void> {
     await upsertSites(store, [{ domain: BENCH_SITE, timezone: 'UTC' }]);
     await saveGoal(store, { site: BENCH_SITE, id: 'g_bench', type: 'event', displayName: 'Signup', eventName: 'Signup', props: {}, path: '', threshold: 0, currency: '', createdAt: Date.now() });
     await saveGoal(store, { site: BENCH_SITE, id: 'g_bench_purchase', type: 'event', displayName: 'Purchase', eventName: 'Purchase', props: {}, path: '', threshold: 0, currency: 'EUR', createdAt: Date.now() });
+    // Ad spend (issue 9): every campaign under each tagged source, every day of the range.
+    const tagged = SOURCES.filter((x) => x[5]);
+    await store.client.command({
+      query: `INSERT INTO ${store.table(AD_SPEND_TABLE)} (site, day, utm_source, utm_campaign, campaign_key, utm_medium, amount, currency, clicks, impressions, imported_at, deleted, version)
+        SELECT '${BENCH_SITE}', today() - intDiv(number, ${CAMPAIGNS.length * tagged.length}) AS day,
+               ${sqlArray(tagged.map((x) => x[3]))}[1 + number % ${tagged.length}] AS src,
+               ${sqlArray(CAMPAIGNS)}[1 + intDiv(number, ${tagged.length}) % ${CAMPAIGNS.length}] AS cmp, cmp,
+               ${sqlArray(tagged.map((x) => x[4]))}[1 + number % ${tagged.length}],
+               toDecimal128(1 + cityHash64(number) % 5000 / 100, 8), 'EUR', cityHash64(number, 1) % 300, cityHash64(number, 2) % 10000, now64(3), 0, 1
+        FROM numbers(${o.days * CAMPAIGNS.length * tagged.length})`,
+    });
     const endSec = Math.floor(Date.now() / 3_600_000) * 3600;
     const start = endSec - o.days * 86_400;
     const statements = insertStatements(o);
