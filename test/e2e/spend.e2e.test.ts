@@ -8,6 +8,8 @@
 // ROAS (worked out here from the file), a totals row, a campaign that spent without a visit
 // (winter), the rows past a ROAS floor or CPA ceiling highlighted (kept across a reload), and a
 // chart of spend against revenue. A file with a bad date is refused with the server's words.
+// Last, the funnel Signup → Purchase (made before the visits) step by step, for all visitors and
+// per campaign.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -31,12 +33,15 @@ const UA = {
 const SPRING = '?utm_source=google&utm_medium=cpc&utm_campaign=spring';
 const SUMMER = '?utm_source=newsletter&utm_medium=email&utm_campaign=summer';
 const SIGNUP_EUR = 10;
-/** [user agent, landing query, Signups]: spring 2 visitors, 1 Signup; summer 1 visitor, 2 Signups; no campaign 1 visitor, 1 Signup. */
-const PEOPLE: Array<[string, string, number]> = [
-  [UA.windowsChrome, SPRING, 1],
-  [UA.macSafari, SPRING, 0],
-  [UA.linuxFirefox, SUMMER, 2],
-  [UA.macChrome, '', 1],
+/**
+ * [user agent, landing query, Signups, Purchases after them]: spring 2 visitors, 1 Signup, then a
+ * Purchase; summer 1 visitor, 2 Signups, no Purchase; no campaign 1 visitor, 1 Signup, a Purchase.
+ */
+const PEOPLE: Array<[string, string, number, number]> = [
+  [UA.windowsChrome, SPRING, 1, 1],
+  [UA.macSafari, SPRING, 0, 0],
+  [UA.linuxFirefox, SUMMER, 2, 0],
+  [UA.macChrome, '', 1, 1],
 ];
 
 let telmark: E2eTelmark;
@@ -76,7 +81,7 @@ function spendByCampaign(file: string): Map<string, number> {
   return out;
 }
 
-async function person(userAgent: string, query: string, signups: number): Promise<void> {
+async function person(userAgent: string, query: string, signups: number, purchases: number): Promise<void> {
   const url = `https://${SITE}/${query}`;
   const headers = { 'content-type': 'text/plain', 'user-agent': userAgent, 'accept-language': 'en-US' };
   const res = await postBeacon(telmark.collectorUrl, { n: 'pageview', u: url, d: SITE, r: null }, headers);
@@ -85,6 +90,10 @@ async function person(userAgent: string, query: string, signups: number): Promis
     const signup = await postBeacon(telmark.collectorUrl, { n: 'Signup', u: url, d: SITE, r: null, $: { amount: SIGNUP_EUR, currency: 'EUR' } }, headers);
     expect(signup.status).toBe(202);
   }
+  for (let i = 0; i < purchases; i++) {
+    const purchase = await postBeacon(telmark.collectorUrl, { n: 'Purchase', u: url, d: SITE, r: null }, headers);
+    expect(purchase.status).toBe(202);
+  }
 }
 
 beforeAll(async () => {
@@ -92,10 +101,15 @@ beforeAll(async () => {
   await createUser(telmark, MARKETER, ['marketer']);
   await createUser(telmark, VIEWER, ['viewer']);
   marketerApi = (await signIn(telmark, MARKETER)).client;
-  expect((await marketerApi.post(`/api/v1/sites/${SITE}/goals`, { type: 'event', event_name: 'Signup', currency: 'EUR' })).status).toBe(201);
+  const signup = await marketerApi.post(`/api/v1/sites/${SITE}/goals`, { type: 'event', event_name: 'Signup', currency: 'EUR' });
+  expect(signup.status, JSON.stringify(signup.json)).toBe(201);
+  const purchase = await marketerApi.post(`/api/v1/sites/${SITE}/goals`, { type: 'event', event_name: 'Purchase' });
+  expect(purchase.status).toBe(201);
+  const funnel = await marketerApi.post(`/api/v1/sites/${SITE}/funnels`, { name: 'Signup to purchase', steps: [signup.json.goal.id, purchase.json.goal.id] });
+  expect(funnel.status).toBe(201);
   const timeZone: string = (await marketerApi.get('/api/sites')).json.sites.find((s: { domain: string }) => s.domain === SITE).timezone;
   csv = EXAMPLE.replaceAll('2026-11-19', dayIn(timeZone, 1)).replaceAll('2026-11-20', dayIn(timeZone, 0));
-  for (const [ua, query, signups] of PEOPLE) await person(ua, query, signups);
+  for (const [ua, query, signups, purchases] of PEOPLE) await person(ua, query, signups, purchases);
   await telmark.flush();
   browser = await launchChromium();
 }, 120_000);
@@ -237,6 +251,33 @@ describe('ad spend on the Campaigns view', () => {
     expect(await page.inputValue($('limit-cpa'))).toBe('3');
     await expect.poll(pastRows(page), POLL).toEqual(['spring', 'summer', 'winter']);
     await page.screenshot({ path: '/tmp/telmark-spend-limits.png', fullPage: true });
+  });
+
+  it('the funnel, step by step: all visitors, then those of one campaign', E2E, async () => {
+    const steps = () =>
+      page.locator($('funnel-step')).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => (td as HTMLElement).innerText)));
+    await page.locator($('funnel-panel')).scrollIntoViewIfNeeded();
+    expect(await page.locator(`${$('funnel-picker')} option`).allInnerTexts()).toEqual(['Signup to purchase']);
+    expect(await page.locator(`${$('funnel-campaign')} option`).allInnerTexts()).toEqual(['All campaigns', 'spring', 'summer', 'winter']);
+    // Signup: 3 visitors; Purchase after it: 2 (spring's and the one without a campaign).
+    await expect.poll(steps, POLL).toEqual([
+      ['1. Signup', '3', '0', '100%', '100%'],
+      ['2. Purchase', '2', '1', '66.7%', '66.7%'],
+    ]);
+    const bars = () => page.locator(`${$('funnel-chart')} + table tbody tr`).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(await bars()).toEqual([['1. Signup', '3'], ['2. Purchase', '2']]);
+    expect(await page.locator(`${$('funnel-chart')} canvas`).count()).toBe(1);
+    await page.selectOption($('funnel-campaign'), 'summer');
+    await expect.poll(steps, POLL).toEqual([
+      ['1. Signup', '1', '0', '100%', '100%'],
+      ['2. Purchase', '0', '1', '0%', '0%'],
+    ]);
+    await page.selectOption($('funnel-campaign'), 'spring');
+    await expect.poll(steps, POLL).toEqual([
+      ['1. Signup', '1', '0', '100%', '100%'],
+      ['2. Purchase', '1', '0', '100%', '100%'],
+    ]);
+    await page.screenshot({ path: '/tmp/telmark-spend-funnel.png', fullPage: true });
   });
 
   it('choosing the same file again previews replacing; Cancel stores nothing more', E2E, async () => {
