@@ -5,7 +5,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bearerToken, keyMatcher } from '../../../collector/abuse/api/auth.ts';
 import { keyId } from '../../../collector/abuse/api/key-id.ts';
-import type { Accounts } from './accounts.ts';
+import { normaliseDomain, type Site } from '../../../schema/sites.ts';
+import { AuthError, type Accounts } from './accounts.ts';
 import { readSessionCookie } from './cookie.ts';
 import { permissionsOf, type Permission } from './roles.ts';
 import type { SessionRecord, Sites, UserRecord } from './store.ts';
@@ -99,4 +100,17 @@ export const signedIn: MiddlewareHandler<AuthEnv> = async (c, next) => {
 
 export function canSeeSite(p: Principal, domain: string): boolean {
   return p.sites === 'all' || p.sites.includes(domain);
+}
+
+/**
+ * The site a /api/v1/sites/{site}/... route names, if the caller may see it; otherwise a 404 like
+ * a site that does not exist (another customer's site name is not confirmed).
+ */
+export function siteOfRequest(sites: () => Promise<Site[]>): (c: Context<AuthEnv>) => Promise<Site> {
+  return async (c) => {
+    const domain = normaliseDomain(c.req.param('site') ?? '');
+    const site = (await sites()).find((s) => s.domain === domain);
+    if (!site || !canSeeSite(c.get('principal')!, site.domain)) throw new AuthError(404, `no site "${domain.slice(0, 253)}" among yours`);
+    return site;
+  };
 }

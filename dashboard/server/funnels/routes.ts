@@ -15,9 +15,9 @@ import { addDays } from '../../../schema/dates.ts';
 import { closedDays } from '../../../schema/day-closings.ts';
 import { listFunnels, saveFunnel, MAX_FUNNEL_STEPS, MIN_FUNNEL_STEPS, type Funnel } from '../../../schema/funnels.ts';
 import { listGoals, type Goal } from '../../../schema/goals.ts';
-import { normaliseDomain, type Site } from '../../../schema/sites.ts';
+import type { Site } from '../../../schema/sites.ts';
 import { AuthError, auditOrRefuse, oneAtATime } from '../auth/accounts.ts';
-import { canSeeSite, requires, type AuthEnv } from '../auth/principal.ts';
+import { requires, siteOfRequest, type AuthEnv } from '../auth/principal.ts';
 import { actorOf, body } from '../auth/routes.ts';
 import { newId } from '../auth/tokens.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DatePreset } from '../stats/date-range.ts';
@@ -73,12 +73,7 @@ export function funnelsRoutes(deps: FunnelsRoutesDeps): Hono<AuthEnv> {
   const creating = oneAtATime();
 
   /** The site of the path, if the caller may see it; otherwise 404 as for a site that does not exist. */
-  const siteOf = async (c: Context<AuthEnv>): Promise<Site> => {
-    const domain = normaliseDomain(c.req.param('site') ?? '');
-    const site = (await deps.sites()).find((s) => s.domain === domain);
-    if (!site || !canSeeSite(c.get('principal')!, site.domain)) throw new AuthError(404, `no site "${domain.slice(0, 253)}" among yours`);
-    return site;
-  };
+  const siteOf = siteOfRequest(deps.sites);
   const goalsOf = async (site: string) => new Map((await listGoals(deps.store, site)).map((g) => [g.id, g]));
   const funnelOf = async (site: Site, id: string): Promise<Funnel> => {
     const funnel = (await listFunnels(deps.store, site.domain)).find((f) => f.id === id);

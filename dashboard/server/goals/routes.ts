@@ -2,15 +2,15 @@
 // scroll goals, as in Plausible) and the prop keys it allows to be aggregated. For admins and
 // marketers (`site-settings:write`), by session or key, on their own sites only; every change is
 // audited before it is made.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AuditEntry } from '../../../schema/audit-log.ts';
 import type { Store } from '../../../schema/client.ts';
 import { countedAtIngestion, listGoals, saveGoal, allowedProps, setAllowedProps, type Goal } from '../../../schema/goals.ts';
-import { normaliseDomain, type Site } from '../../../schema/sites.ts';
+import type { Site } from '../../../schema/sites.ts';
 import { pathPatternProblem } from '../../../collector/goals/path-pattern.ts';
 import { AuthError, auditOrRefuse, oneAtATime } from '../auth/accounts.ts';
-import { canSeeSite, requires, type AuthEnv } from '../auth/principal.ts';
+import { requires, siteOfRequest, type AuthEnv } from '../auth/principal.ts';
 import { actorOf, body } from '../auth/routes.ts';
 import { newId } from '../auth/tokens.ts';
 
@@ -103,12 +103,7 @@ export function goalsRoutes(deps: GoalsRoutesDeps): Hono<AuthEnv> {
   const creating = oneAtATime();
 
   /** The site of the path, if the caller may see it; otherwise 404 as for a site that does not exist. */
-  const siteOf = async (c: Context<AuthEnv>): Promise<Site> => {
-    const domain = normaliseDomain(c.req.param('site') ?? '');
-    const site = (await deps.sites()).find((s) => s.domain === domain);
-    if (!site || !canSeeSite(c.get('principal')!, site.domain)) throw new AuthError(404, `no site "${domain.slice(0, 253)}" among yours`);
-    return site;
-  };
+  const siteOf = siteOfRequest(deps.sites);
 
   const audit = (entry: AuditEntry) => auditOrRefuse(deps.audit, entry, (line) => deps.log(`goals: ${line}`));
 

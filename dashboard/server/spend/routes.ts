@@ -10,9 +10,9 @@ import type { AuditEntry } from '../../../schema/audit-log.ts';
 import type { Store } from '../../../schema/client.ts';
 import { listSpend, saveSpend, spendKey, type SpendRow } from '../../../schema/ad-spend.ts';
 import { addDays } from '../../../schema/dates.ts';
-import { normaliseDomain, type Site } from '../../../schema/sites.ts';
+import type { Site } from '../../../schema/sites.ts';
 import { AuthError, auditOrRefuse } from '../auth/accounts.ts';
-import { canSeeSite, requires, type AuthEnv } from '../auth/principal.ts';
+import { requires, siteOfRequest, type AuthEnv } from '../auth/principal.ts';
 import { actorOf } from '../auth/routes.ts';
 import { parsePairs, parseSpendCsv, parseSpendJson, SpendImportError, type SpendImportOptions } from './parse.ts';
 
@@ -61,12 +61,7 @@ export function importSummary(rows: SpendRow[], existing: Set<string>) {
 export function spendRoutes(deps: SpendRoutesDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
-  const siteOf = async (c: Context<AuthEnv>): Promise<Site> => {
-    const domain = normaliseDomain(c.req.param('site') ?? '');
-    const site = (await deps.sites()).find((s) => s.domain === domain);
-    if (!site || !canSeeSite(c.get('principal')!, site.domain)) throw new AuthError(404, `no site "${domain.slice(0, 253)}" among yours`);
-    return site;
-  };
+  const siteOf = siteOfRequest(deps.sites);
   const audit = (entry: AuditEntry) => auditOrRefuse(deps.audit, entry, (line) => deps.log(`spend: ${line}`));
   const range = (c: Context) => {
     const parsed = RANGE.safeParse({ from: c.req.query('from'), to: c.req.query('to') });
