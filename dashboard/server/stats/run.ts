@@ -233,13 +233,17 @@ async function runWithSpend(store: Store, plan: QueryPlan, minVisitors: number, 
   if (plan.metrics.includes('cpa') && !wanted.includes('events')) helpers.push('events');
   if (plan.metrics.includes('roas') && !wanted.includes('total_revenue')) helpers.push('total_revenue');
   if (!wanted.includes('visitors')) helpers.push('visitors');
+  // The groups' visitors come with the traffic query's own denominators (one statement, shared
+  // through the context's cache, even while in flight).
+  if (!wanted.includes('group_conversion_rate')) helpers.push('group_conversion_rate');
   const trafficMetrics = [...wanted, ...helpers];
-  const traffic = await runQuery(store, { ...plan, metrics: trafficMetrics, orderBy: [], limit: 10_000, offset: 0 }, minVisitors, context);
+  const inner: QueryPlan = { ...plan, metrics: trafficMetrics, orderBy: [], limit: 10_000, offset: 0 };
   const closed = await context.closedDays(plan.site, plan.range.from, plan.range.to);
   // Visitors of every group (k = 1, divided by only): who had visits at all, and cost_per_visitor.
-  const [spend, groups] = await Promise.all([
+  const [traffic, spend, groups] = await Promise.all([
+    runQuery(store, inner, minVisitors, context),
     spendByGroup(store, plan),
-    rateDenominators(store, { ...plan, metrics: ['group_conversion_rate'] }, closed, context).then((d) => {
+    rateDenominators(store, inner, closed, context).then((d) => {
       const byKey = new Map<string, number>();
       for (const [key, visitors] of d.groups ?? []) byKey.set(joinKey(plan, key.split('\x1f')), visitors);
       return byKey;
