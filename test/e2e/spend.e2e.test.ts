@@ -7,7 +7,8 @@
 // preview, imports, and the table shows each campaign's exact spend, CPA, cost per visitor and
 // ROAS (worked out here from the file), a totals row, a campaign that spent without a visit
 // (winter), the rows past a ROAS floor or CPA ceiling highlighted (kept across a reload), and a
-// chart of spend against revenue. A file with a bad date is refused with the server's words.
+// chart of spend against revenue, and ROAS over time per day (the canvas's points checked against
+// the Stats API's roas for the same query, all campaigns and one). A file with a bad date is refused with the server's words.
 // Last, the funnel Signup → Purchase (made before the visits) step by step, for all visitors and
 // per campaign.
 import { readFileSync } from 'node:fs';
@@ -229,6 +230,57 @@ describe('ad spend on the Campaigns view', () => {
     expect(byCampaign['spring']).toEqual(['€20.00', '€20.00', 0.5]);
     expect(byCampaign['summer']).toEqual(['€5.50', '€2.75', 3.64]);
     expect(byCampaign['winter']?.[0]).toBe('€13.34');
+  });
+
+  it('ROAS over time: a line per day whose points are the Stats API roas of the same query, with gaps where nothing was spent', E2E, async () => {
+    type Point = [day: string, roas: number | null];
+    const canvas = `${$('roas-chart')} canvas`;
+    const points = async (): Promise<Point[] | null> => JSON.parse((await page.getAttribute(canvas, 'data-points')) ?? 'null');
+    /** The chart's own query, straight to the Stats API: day -> roas. */
+    const apiRoas = async (campaign?: string): Promise<Record<string, number | null>> => {
+      const { status, json } = await telmark.query({
+        site_id: SITE,
+        date_range: '7d',
+        metrics: ['spend', 'total_revenue', 'roas'],
+        dimensions: ['time:day'],
+        filters: [['is', 'event:goal', ['Signup']], ...(campaign ? [['is', 'visit:utm_campaign', [campaign]]] : [])],
+      });
+      expect(status, JSON.stringify(json)).toBe(200);
+      return Object.fromEntries((json.results as Array<{ dimensions: string[]; metrics: Array<unknown> }>).map((r) => [r.dimensions[0]!.slice(0, 10), r.metrics[2] as number | null]));
+    };
+    /** Every bucket of the chart carries the API's roas for that day (null, a gap, where the API has none). */
+    const agree = (chart: Point[], api: Record<string, number | null>) => {
+      expect(chart).toEqual(chart.map(([day]) => [day, api[day] ?? null]));
+      expect(Object.keys(api).filter((day) => !chart.some(([d]) => d === day))).toEqual([]);
+    };
+    const timeZone: string = (await marketerApi.get('/api/sites')).json.sites.find((s: { domain: string }) => s.domain === SITE).timezone;
+    const today = dayIn(timeZone, 0);
+
+    await page.locator($('roas-panel')).scrollIntoViewIfNeeded();
+    expect(await page.locator(canvas).count()).toBe(1);
+    expect(await text(page, $('roas-caption'))()).toMatch(/^ROAS = revenue ÷ spend/);
+    await expect.poll(points, POLL).not.toBeNull();
+    expect(await page.getAttribute(canvas, 'data-bucket')).toBe('time:day');
+    const all = (await points())!;
+    // The 7 days of the range, in order, ending today; the spend-less days are gaps.
+    expect(all.length).toBeGreaterThanOrEqual(7);
+    expect(all.at(-1)![0]).toBe(today);
+    expect(all.map(([d]) => d)).toEqual(all.map(([d]) => d).sort());
+    expect(all.filter(([, r]) => r === null).length).toBeGreaterThanOrEqual(5);
+    const api = await apiRoas();
+    agree(all, api);
+    // Today: €40.00 of Signups against €20.00 + €5.50 + €12.34 of spend.
+    expect(api[today]).toBe(Number((40 / (total - 1)).toFixed(2)));
+    expect(all.at(-1)).toEqual([today, 1.06]);
+
+    // One campaign: summer's €20.00 against its €5.50, the same query with the campaign filter.
+    expect(await page.locator(`${$('roas-campaign')} option`).allInnerTexts()).toEqual(['All campaigns', 'spring', 'summer', 'winter']);
+    await page.selectOption($('roas-campaign'), 'summer');
+    await expect.poll(async () => (await points())?.at(-1), POLL).toEqual([today, 3.64]);
+    agree((await points())!, await apiRoas('summer'));
+    await page.selectOption($('roas-campaign'), { label: 'All campaigns' });
+    await expect.poll(points, POLL).toEqual(all);
+    await page.screenshot({ path: '/tmp/telmark-spend-roas.png', fullPage: true });
   });
 
   it('rows past the ROAS floor or the CPA ceiling are highlighted, and the limits stay after a reload', E2E, async () => {

@@ -19,7 +19,7 @@ function isoDate(ms: number): string {
 }
 
 /** Every bucket from `from` to `to` (inclusive, "YYYY-MM-DD"), or null where spacing is not regular enough to guess. */
-function allBuckets(from: string, to: string, dimension: TimeDimension): string[] | null {
+export function allBuckets(from: string, to: string, dimension: TimeDimension): string[] | null {
   const start = Date.parse(`${from}T00:00:00Z`);
   const end = Date.parse(`${to}T00:00:00Z`);
   if (Number.isNaN(start) || Number.isNaN(end) || end < start) return null;
@@ -40,7 +40,7 @@ function allBuckets(from: string, to: string, dimension: TimeDimension): string[
 }
 
 /** The range the server says it answered (Plausible echoes the resolved date_range in `query`), if any. */
-function answeredRange(response: QueryResponse): [string, string] | null {
+export function answeredRange(response: QueryResponse): [string, string] | null {
   const range = response.query?.['date_range'];
   if (Array.isArray(range) && range.length === 2 && range.every((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}/.test(d))) {
     return [range[0].slice(0, 10), range[1].slice(0, 10)];
