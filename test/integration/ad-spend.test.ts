@@ -110,6 +110,9 @@ describe('spend metrics', () => {
       { dimensions: ['2026-11-19'], metrics: [eur(1, '€1.00'), 0] },
       { dimensions: ['2026-11-20'], metrics: [eur(37.84, '€37.84'), 3] },
     ]);
+    // The campaign filter meets the imported "Spring" as the tagged "spring" does.
+    const spring = await query({ metrics: ['spend'], filters: [['is', 'visit:utm_campaign', ['spring']]] });
+    expect(spring.results).toEqual([{ dimensions: [], metrics: [eur(20, '€20.00')] }]);
     const bySource = await query({ metrics: ['spend'], dimensions: ['visit:utm_source', 'visit:utm_campaign'], order_by: [['spend', 'asc']] });
     expect(bySource.results.map((r: { dimensions: string[] }) => r.dimensions)).toEqual([['newsletter', 'summer'], ['facebook', 'winter'], ['google', 'spring']]);
   });

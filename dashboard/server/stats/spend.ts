@@ -66,9 +66,14 @@ export async function spendByGroup(store: Store, plan: QueryPlan): Promise<Group
   const dims = plan.dimensionColumns.map((d, i) => `${d.time ? SPEND_TIME[d.time]! : SPEND_DIMENSIONS[d.name]!} AS d${i}`);
   const where = ['site = {site:String}', 'day BETWEEN {from:Date} AND {to:Date}', 'deleted = 0'];
   plan.filters.forEach((f, i) => {
-    const column = SPEND_FILTERS[f.dimension];
+    let column = SPEND_FILTERS[f.dimension];
     if (!column) return;
     params[`f${i}`] = f.values;
+    // Campaigns meet case-insensitively (see joinKey): filter on the lower-cased key.
+    if (column === 'utm_campaign') {
+      column = 'campaign_key';
+      params[`f${i}`] = f.values.map((v) => v.toLowerCase());
+    }
     if (f.op === 'is') where.push(`${column} IN {f${i}:Array(String)}`);
     else if (f.op === 'is_not') where.push(`${column} NOT IN {f${i}:Array(String)}`);
     else where.push(`arrayExists(x -> positionCaseInsensitiveUTF8(${column}, x) > 0, {f${i}:Array(String)})`);
