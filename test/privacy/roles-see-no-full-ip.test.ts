@@ -196,6 +196,19 @@ async function requestsFor(c: Caller, method: string, path: string): Promise<{ u
       return [{ url: path.replace(':site', 'example.com'), body: { allowed: ['plan'] } }];
     case 'DELETE /api/v1/sites/:site/goals/:id':
       return [{ url: path.replace(':site', 'example.com').replace(':id', c.goalId ?? 'g_0123456789abcdef') }];
+    case 'GET /api/v1/sites/:site/funnels':
+      return [{ url: path.replace(':site', 'example.com') }];
+    case 'POST /api/v1/sites/:site/funnels':
+      // Goal ids that do not exist: a 400 for those who may, a 403 for the others.
+      return [{ url: path.replace(':site', 'example.com'), body: { name: `Scan ${c.who}`, steps: ['g_0123456789abcdef', 'g_fedcba9876543210'] } }];
+    case 'DELETE /api/v1/sites/:site/funnels/:id':
+    case 'GET /api/v1/sites/:site/funnels/:id/stats':
+      return [{ url: path.replace(':site', 'example.com').replace(':id', 'f_0123456789abcdef') }];
+    case 'POST /api/v1/sites/:site/ad-spend':
+      return [{ url: path.replace(':site', 'example.com'), body: { rows: [{ date: '2026-11-20', utm_source: 'google', utm_campaign: `scan-${c.who}`, spend: '1.00', currency: 'EUR' }] } }];
+    case 'GET /api/v1/sites/:site/ad-spend':
+    case 'DELETE /api/v1/sites/:site/ad-spend':
+      return [{ url: `${path.replace(':site', 'example.com')}?from=2026-11-01&to=2026-11-30` }];
   }
   if (path.includes(':ip')) {
     // Every spelling the API accepts for the flagged addresses (canonical, expanded, IPv4-mapped).
@@ -371,6 +384,16 @@ describe('who may call what', () => {
     }
     expect(status('viewer', 'GET', '/api/v1/sites/:site/goals')).toEqual([200]);
     expect(status('security', 'GET', '/api/v1/sites/:site/goals')).toEqual([403]);
+    // Ad spend and funnels (issue 9): imports and funnel changes like the other site settings.
+    for (const who of ['admin', 'marketer', 'marketer+viewer']) {
+      expect(status(who, 'POST', '/api/v1/sites/:site/ad-spend'), who).toEqual([200]);
+      expect(status(who, 'POST', '/api/v1/sites/:site/funnels'), who).toEqual([400]);
+    }
+    for (const who of ['viewer', 'security']) {
+      expect(status(who, 'POST', '/api/v1/sites/:site/ad-spend'), who).toEqual([403]);
+      expect(status(who, 'GET', '/api/v1/sites/:site/ad-spend'), who).toEqual([403]);
+      expect(status(who, 'POST', '/api/v1/sites/:site/funnels'), who).toEqual([403]);
+    }
   });
 
   it('every signed-in role reaches its own account routes; the calls that end things worked when called last', () => {
