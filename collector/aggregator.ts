@@ -1,5 +1,5 @@
 import { CUBE_DIMENSIONS, CUBE_NAMES, cubeCounters, type COUNTERS, type Counter, type CubeName } from '../schema/cubes.ts';
-import { unitsToDecimal } from './revenue.ts';
+import { unitsToDecimal } from '../schema/money.ts';
 
 /**
  * One pre-aggregated ingest row, in the shape of the cube's Null table. Counters are numbers,
@@ -13,7 +13,7 @@ export type IngestRow = {
 } & Record<(typeof COUNTERS)[number], number> &
   Record<string, string | number>;
 
-/** What one event adds. Revenue in units of 10^-8 (collector/revenue.ts), summed exactly. */
+/** What one event adds. Revenue in units of 10^-8 (schema/money.ts), summed exactly. */
 export type Contribution = Partial<Record<Exclude<Counter, 'revenue'>, number>> & { revenue?: bigint };
 
 /** A pending row: its counters as numbers, revenue as a bigint until drained. */

@@ -35,7 +35,7 @@ export const COUNTERS = ['pageviews', 'events', 'visits', 'bounces', 'duration']
 /**
  * Counters only some cubes carry. The pages cube: engagement (scroll_sum / scroll_visits is the
  * scroll depth, engaged_ms the engaged time). The event cubes: revenue, an exact Decimal(38, 8)
- * that travels as decimal text (collector/revenue.ts), never as a float.
+ * that travels as decimal text (schema/money.ts), never as a float.
  */
 const EVENT_COUNTERS = ['revenue'] as const;
 export const EXTRA_COUNTERS = {

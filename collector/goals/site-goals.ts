@@ -49,8 +49,9 @@ export interface CompiledFunnel {
   steps: string[];
 }
 
-const empty = (allowed: Iterable<string> = []): CompiledSiteGoals => ({ page: [], scroll: [], props: new Map(), events: new Map(), funnels: [], allowedProps: new Set(allowed) });
-const NONE: CompiledSiteGoals = empty();
+/** A site with no goals, funnels or allowed props (optionally with these allowed keys). */
+export const noSiteGoals = (allowed: Iterable<string> = []): CompiledSiteGoals => ({ page: [], scroll: [], props: new Map(), events: new Map(), funnels: [], allowedProps: new Set(allowed) });
+const NONE: CompiledSiteGoals = noSiteGoals();
 
 export class SiteGoals {
   private bySite = new Map<string, CompiledSiteGoals>();
@@ -67,7 +68,7 @@ export class SiteGoals {
     const next = new Map<string, CompiledSiteGoals>();
     const of = (site: string) => {
       let s = next.get(site);
-      if (!s) next.set(site, (s = empty(allowed.get(site))));
+      if (!s) next.set(site, (s = noSiteGoals(allowed.get(site))));
       return s;
     };
     for (const [site] of allowed) of(site);

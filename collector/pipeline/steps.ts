@@ -7,6 +7,7 @@ import { resolveClientIp, type TrustedProxies } from '../ip/client-ip.ts';
 import { truncateAddress, type TruncationPrefixes } from '../ip/truncate.ts';
 import { visitorKey } from '../visitor-key.ts';
 import { dimensionsKey, type Aggregator } from '../aggregator.ts';
+import { CUBE_DIMENSIONS } from '../../schema/cubes.ts';
 import type { DailySalt } from '../salt.ts';
 import type { SessionStore, VisitCubes } from '../sessions.ts';
 import type { SiteRegistry } from '../site-registry.ts';
@@ -19,7 +20,7 @@ import type { PropValueCap } from '../goals/prop-values.ts';
 import type { SiteGoals } from '../goals/site-goals.ts';
 import type { FunnelProgress } from '../goals/funnels.ts';
 import { bookEngagement } from '../goals/engagement.ts';
-import { revenueUnits } from '../revenue.ts';
+import { moneyUnits } from '../../schema/money.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface StepContext {
@@ -189,14 +190,13 @@ function bookConversion(ev: PipelineEvent, ctx: StepContext, name: string, reven
  * Advances the site's funnels with the goals this event meets, and books each step reached into
  * the funnel cube under the acquisition the visitor is credited with at step 1.
  */
-function bookFunnels(ev: PipelineEvent, ctx: StepContext, goals: ReturnType<SiteGoals['get']>, met: ReadonlySet<string>): void {
-  if (!ctx.funnels || goals.funnels.length === 0 || met.size === 0) return;
+function bookFunnels(ev: PipelineEvent, ctx: StepContext, goals: ReturnType<SiteGoals['get']>, met: ReadonlySet<string> | undefined): void {
+  if (!ctx.funnels || !met || met.size === 0) return;
   const site = ev.site!.domain;
   const now = ev.request.receivedAt;
   const acquisition = (): readonly [string, string, string] => {
-    // Acquisition cube order: source, channel, referrer_host, utm_source, utm_medium, utm_campaign, ...
     const d = creditDims(ev, ctx);
-    return [d[0]!, d[1]!, d[5]!];
+    return [d[SOURCE]!, d[CHANNEL]!, d[CAMPAIGN]!];
   };
   for (const a of ctx.funnels.advance(`${site}\x1f${ev.visitorKey}`, goals.funnels, met, now, acquisition)) {
     ctx.aggregator.add('funnel_steps', now, site, [a.funnelId, String(a.step), ...a.acquisition], ev.visitorKey!, { events: 1 });
@@ -219,6 +219,11 @@ function bookProps(ev: PipelineEvent, ctx: StepContext, name: string, allowed: S
   }
   if (notAllowed) ctx.metrics.inc('telmark_props_dropped_total', { reason: 'not_allowed' }, notAllowed);
 }
+
+/** Where the funnel cube's acquisition columns sit among the acquisition cube's. */
+const SOURCE = CUBE_DIMENSIONS.acquisition.indexOf('source');
+const CHANNEL = CUBE_DIMENSIONS.acquisition.indexOf('channel');
+const CAMPAIGN = CUBE_DIMENSIONS.acquisition.indexOf('utm_campaign');
 
 /** The acquisition cube's dimension values, in its column order. */
 function acquisitionDims(e: Acquisition): string[] {
@@ -260,13 +265,13 @@ export const aggregate: Step = (ev, ctx) => {
     if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
   ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
-  // The goals this event meets, for the funnels.
-  const met = new Set<string>();
+  // The goals this event meets, for the funnels (only sites with funnels keep track).
+  const met = goals.funnels.length ? new Set<string>() : undefined;
   if (isPageview) {
     for (const g of goals.page) {
       if (!g.matches(ev.path!)) continue;
       bookConversion(ev, ctx, g.name);
-      met.add(g.id);
+      met?.add(g.id);
     }
     bookFunnels(ev, ctx, goals, met);
     bookProps(ev, ctx, 'pageview', goals.allowedProps, hit);
@@ -275,16 +280,16 @@ export const aggregate: Step = (ev, ctx) => {
   // A custom event: by name (and revenue currency), under the acquisition it is credited to, and
   // again under each prop-condition goal it meets.
   const rev = ev.beacon.revenue;
-  const revenue = rev ? { currency: rev.currency, units: revenueUnits(rev.amount) } : undefined;
+  const revenue = rev ? { currency: rev.currency, units: moneyUnits(rev.amount) } : undefined;
   const name = ctx.eventNames.admit(site, ev.beacon.name, now);
   bookConversion(ev, ctx, name, revenue);
   for (const g of goals.props.get(ev.beacon.name) ?? []) {
     if (!g.conditions.every(([k, v]) => ev.beacon.props?.[k] !== undefined && String(ev.beacon.props[k]) === v)) continue;
     bookConversion(ev, ctx, g.name, revenue);
-    met.add(g.id);
+    met?.add(g.id);
   }
   // Event goals without prop conditions are counted at query time; here they only move funnels.
-  for (const id of goals.events.get(ev.beacon.name) ?? []) met.add(id);
+  if (met) for (const id of goals.events.get(ev.beacon.name) ?? []) met.add(id);
   bookFunnels(ev, ctx, goals, met);
   bookProps(ev, ctx, name, goals.allowedProps, hit);
   return undefined;
@@ -298,7 +303,7 @@ function aggregateEngagement(ev: PipelineEvent, ctx: StepContext, goals: ReturnT
   if (scrollDepth !== undefined && !page) ctx.metrics.inc('telmark_engagement_untracked_total');
   if (counts.engaged_ms || counts.scroll_visits || counts.scroll_sum) ctx.aggregator.add('pages', ev.request.receivedAt, ev.site!.domain, [ev.path!], ev.visitorKey!, counts);
   if (!page) return;
-  const met = new Set<string>();
+  const met = goals.funnels.length ? new Set<string>() : undefined;
   for (const g of goals.scroll) {
     if (page.maxScroll < g.threshold || !g.matches(ev.path!)) continue;
     if (!page.scrollGoals?.has(g.name)) {
@@ -307,7 +312,7 @@ function aggregateEngagement(ev: PipelineEvent, ctx: StepContext, goals: ReturnT
     }
     // For funnels, a scroll goal is met by every engagement event that reports the depth now
     // (not by a depth reached before the previous step).
-    if (scrollDepth !== undefined && scrollDepth >= g.threshold) met.add(g.id);
+    if (scrollDepth !== undefined && scrollDepth >= g.threshold) met?.add(g.id);
   }
   bookFunnels(ev, ctx, goals, met);
 }

@@ -12,7 +12,7 @@ import { SessionStore } from '../../collector/sessions.ts';
 import { EventNameCap } from '../../collector/goals/event-names.ts';
 import { LastNonDirect } from '../../collector/goals/attribution.ts';
 import { PropValueCap } from '../../collector/goals/prop-values.ts';
-import type { SiteGoals } from '../../collector/goals/site-goals.ts';
+import { noSiteGoals, type SiteGoals } from '../../collector/goals/site-goals.ts';
 import type { SiteRegistry } from '../../collector/site-registry.ts';
 import { CHROME_UA, T0 } from '../helpers/telmark.ts';
 
@@ -28,7 +28,7 @@ function context() {
     aggregator: new Aggregator(),
     eventNames: new EventNameCap(),
     attribution: new LastNonDirect(),
-    goals: { get: () => ({ page: [], scroll: [], props: new Map(), allowedProps: new Set<string>() }) } as unknown as SiteGoals,
+    goals: { get: () => noSiteGoals() } as unknown as SiteGoals,
     propValues: new PropValueCap(),
     metrics: new Metrics(),
   };

@@ -10,8 +10,6 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AuditEntry } from '../../../schema/audit-log.ts';
 import type { Store } from '../../../schema/client.ts';
-import { cubeTable } from '../../../schema/cubes.ts';
-import { addDays } from '../../../schema/dates.ts';
 import { closedDays } from '../../../schema/day-closings.ts';
 import { listFunnels, saveFunnel, MAX_FUNNEL_STEPS, MIN_FUNNEL_STEPS, type Funnel } from '../../../schema/funnels.ts';
 import { listGoals, type Goal } from '../../../schema/goals.ts';
@@ -21,6 +19,8 @@ import { requires, siteOfRequest, type AuthEnv } from '../auth/principal.ts';
 import { actorOf, body } from '../auth/routes.ts';
 import { newId } from '../auth/tokens.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DatePreset } from '../stats/date-range.ts';
+import type { QueryPlan } from '../stats/query.ts';
+import { buildQuery } from '../stats/sql.ts';
 
 export interface FunnelsRoutesDeps {
   store: Store;
@@ -194,35 +194,28 @@ function dateRange(c: Context<AuthEnv>, site: Site, now: number): { from: string
 }
 
 /**
- * Unique visitors per step over the range: closed local days from the day cube (FINAL), the other
- * days from the hour cube (sketches merged; visitor keys are salted per day, so the parts add up).
+ * Unique visitors per step over the range, through the Stats API's own SQL builder (closed local
+ * days from the day cube, the rest from the hour cube). k = 1: the caller hides small steps itself.
  * Filter columns come from FILTERS only; values travel as parameters.
  */
 async function stepVisitors(store: Store, site: Site, funnelId: string, range: { from: string; to: string }, filters: Array<[string, string]>): Promise<Map<number, number>> {
   const closed = await closedDays(store, site.domain, range.from, range.to);
-  const params: Record<string, unknown> = {
+  const plan: QueryPlan = {
     site: site.domain,
-    tz: site.timezone,
-    funnel: funnelId,
-    from: `${range.from} 00:00:00`,
-    to: `${addDays(range.to, 1)} 00:00:00`,
-    closed,
+    timeZone: site.timezone,
+    metrics: ['visitors'],
+    cube: 'funnel_steps',
+    grain: 'day',
+    range,
+    dimensions: ['step'],
+    dimensionColumns: [{ name: 'step', column: 'step' }],
+    filters: ([['funnel_id', funnelId], ...filters] as Array<[string, string]>).map(([column, value]) => ({ op: 'is' as const, dimension: column, column, values: [value] })),
+    orderBy: [],
+    limit: MAX_FUNNEL_STEPS,
+    offset: 0,
+    warnings: [],
   };
-  const where = ['site = {site:String}', 'funnel_id = {funnel:String}'];
-  filters.forEach(([column, value], i) => {
-    params[`f${i}`] = value;
-    where.push(`${column} = {f${i}:String}`);
-  });
-  const hourWhere = [...where, 'ts >= toDateTime({from:String}, {tz:String})', 'ts < toDateTime({to:String}, {tz:String})'];
-  if (closed.length) hourWhere.push('toDate(ts, {tz:String}) NOT IN {closed:Array(Date)}');
-  const parts = [`SELECT step, uniqCombined64Merge(visitors) AS v FROM ${store.table(cubeTable('funnel_steps', 'hour'))} WHERE ${hourWhere.join(' AND ')} GROUP BY step`];
-  if (closed.length) {
-    parts.push(`SELECT step, sum(visitors) AS v FROM ${store.table(cubeTable('funnel_steps', 'day'))} FINAL WHERE ${[...where, 'day IN {closed:Array(Date)}'].join(' AND ')} GROUP BY step`);
-  }
-  const rs = await store.client.query({
-    query: `SELECT step, toUInt64(sum(v)) AS visitors FROM (${parts.join(' UNION ALL ')}) GROUP BY step`,
-    query_params: params,
-    format: 'JSONEachRow',
-  });
-  return new Map((await rs.json<{ step: string; visitors: string | number }>()).map((r) => [Number(r.step), Number(r.visitors)]));
+  const built = buildQuery(store, plan, 1, closed);
+  const rs = await store.client.query({ query: built.sql, query_params: built.params, format: 'JSONEachRow' });
+  return new Map((await rs.json<{ o0: string; m_visitors: string | number }>()).map((r) => [Number(r.o0), Number(r.m_visitors)]));
 }

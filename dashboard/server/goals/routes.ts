@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AuditEntry } from '../../../schema/audit-log.ts';
 import type { Store } from '../../../schema/client.ts';
+import { isCurrency } from '../../../schema/money.ts';
 import { countedAtIngestion, listGoals, saveGoal, allowedProps, setAllowedProps, type Goal } from '../../../schema/goals.ts';
 import type { Site } from '../../../schema/sites.ts';
 import { pathPatternProblem } from '../../../collector/goals/path-pattern.ts';
@@ -27,7 +28,6 @@ export interface GoalsRoutesDeps {
 
 /** Names that are not custom events: pageviews and Plausible's engagement events. */
 const NOT_CUSTOM = new Set(['pageview', 'engagement']);
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 export const MAX_GOAL_PROPS = 3;
 /** Goals per site: the collector evaluates page and scroll goals per event, so they stay few. */
 export const MAX_GOALS_PER_SITE = 100;
@@ -56,7 +56,7 @@ const GOAL = z.discriminatedUnion(
       currency: z
         .string()
         .transform((c) => c.toUpperCase())
-        .refine((c) => CURRENCIES.has(c), 'an ISO 4217 currency code such as EUR or USD')
+        .refine(isCurrency, 'an ISO 4217 currency code such as EUR or USD')
         .optional(),
       display_name: displayName,
     }),

@@ -7,6 +7,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { cleanUtmValue } from '../../../collector/classify/utm.ts';
 import { spendKey, type SpendRow } from '../../../schema/ad-spend.ts';
+import { isCurrency } from '../../../schema/money.ts';
 
 /** The import's columns: the required ones, then the optional ones. */
 export const SPEND_COLUMNS = ['date', 'utm_source', 'utm_campaign', 'spend', 'currency', 'utm_medium', 'clicks', 'impressions'] as const;
@@ -35,8 +36,6 @@ export class SpendImportError extends Error {
   }
 }
 
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-const isCurrency = (c: string) => CURRENCIES.has(c);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const AMOUNT = /^\d{1,15}(\.\d{1,8})?$/;
 const COUNT = /^\d{1,15}$/;

@@ -10,6 +10,7 @@ import type { AuditEntry } from '../../../schema/audit-log.ts';
 import type { Store } from '../../../schema/client.ts';
 import { listSpend, saveSpend, spendKey, type SpendRow } from '../../../schema/ad-spend.ts';
 import { addDays } from '../../../schema/dates.ts';
+import { moneyUnits, unitsToDecimal } from '../../../schema/money.ts';
 import type { Site } from '../../../schema/sites.ts';
 import { AuthError, auditOrRefuse } from '../auth/accounts.ts';
 import { requires, siteOfRequest, type AuthEnv } from '../auth/principal.ts';
@@ -40,10 +41,7 @@ const JSON_IMPORT = z.object({
 /** What an import covers and changes. */
 export function importSummary(rows: SpendRow[], existing: Set<string>) {
   const byCurrency = new Map<string, bigint>();
-  for (const r of rows) {
-    const [whole, frac = ''] = r.amount.split('.');
-    byCurrency.set(r.currency, (byCurrency.get(r.currency) ?? 0n) + BigInt(whole!) * 10n ** 8n + BigInt(frac.padEnd(8, '0')));
-  }
+  for (const r of rows) byCurrency.set(r.currency, (byCurrency.get(r.currency) ?? 0n) + moneyUnits(r.amount));
   const days = [...new Set(rows.map((r) => r.day))].sort();
   const replaced = rows.filter((r) => existing.has(spendKey(r))).length;
   return {
@@ -54,7 +52,8 @@ export function importSummary(rows: SpendRow[], existing: Set<string>) {
     from: days[0],
     to: days.at(-1),
     campaigns: new Set(rows.map((r) => `${r.utmSource}\x1f${r.utmCampaign}`)).size,
-    spend: [...byCurrency].map(([currency, units]) => ({ currency, amount: `${units / 10n ** 8n}.${(units % 10n ** 8n).toString().padStart(8, '0').slice(0, 2)}` })),
+    // To the cent (cut, not rounded), for people to read.
+    spend: [...byCurrency].map(([currency, units]) => ({ currency, amount: unitsToDecimal(units).replace(/(\.\d\d)\d*$/, '$1') })),
   };
 }
 

@@ -15,8 +15,10 @@
 import type { Store } from '../../../schema/client.ts';
 import { AD_SPEND_TABLE } from '../../../schema/cubes.ts';
 import { money, type Money } from './money.ts';
+import { moneyUnits, unitsToDecimal } from '../../../schema/money.ts';
 import type { Metric, TimeDimension } from './dimensions.ts';
 import type { QueryPlan } from './query.ts';
+import { filterCondition } from './sql.ts';
 
 export const SPEND_METRICS: readonly Metric[] = ['spend', 'cpa', 'cost_per_visitor', 'roas', 'cpc'];
 /** Dimensions spend is kept by (the columns of ad_spend they read). */
@@ -51,15 +53,6 @@ export interface GroupSpend {
   clicks: number | null;
 }
 
-const UNITS = 10n ** 8n;
-const toUnits = (decimal: string): bigint => {
-  const negative = decimal.startsWith('-');
-  const [whole, frac = ''] = (negative ? decimal.slice(1) : decimal).split('.');
-  const u = BigInt(whole!) * UNITS + BigInt(frac.padEnd(8, '0').slice(0, 8));
-  return negative ? -u : u;
-};
-export const unitsText = (u: bigint): string => `${u < 0n ? '-' : ''}${(u < 0n ? -u : u) / UNITS}.${((u < 0n ? -u : u) % UNITS).toString().padStart(8, '0')}`;
-
 /** The site's spend in the plan's range, grouped by the plan's dimensions (values in their order). */
 export async function spendByGroup(store: Store, plan: QueryPlan): Promise<GroupSpend[]> {
   const params: Record<string, unknown> = { site: plan.site, from: plan.range.from, to: plan.range.to };
@@ -74,9 +67,7 @@ export async function spendByGroup(store: Store, plan: QueryPlan): Promise<Group
       column = 'campaign_key';
       params[`f${i}`] = f.values.map((v) => v.toLowerCase());
     }
-    if (f.op === 'is') where.push(`${column} IN {f${i}:Array(String)}`);
-    else if (f.op === 'is_not') where.push(`${column} NOT IN {f${i}:Array(String)}`);
-    else where.push(`arrayExists(x -> positionCaseInsensitiveUTF8(${column}, x) > 0, {f${i}:Array(String)})`);
+    where.push(filterCondition(column, f.op, `f${i}`));
   });
   const groupBy = [...plan.dimensionColumns.map((_, i) => `d${i}`), 'currency'].join(', ');
   const rs = await store.client.query({
@@ -91,7 +82,7 @@ export async function spendByGroup(store: Store, plan: QueryPlan): Promise<Group
     const key = joinKey(plan, values);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { values, byCurrency: new Map(), clicks: 0 }));
-    g.byCurrency.set(r.currency!, (g.byCurrency.get(r.currency!) ?? 0n) + toUnits(r.s_amount!));
+    g.byCurrency.set(r.currency!, (g.byCurrency.get(r.currency!) ?? 0n) + moneyUnits(r.s_amount!));
     g.clicks = g.clicks === null || Number(r.s_no_clicks) > 0 ? null : g.clicks + Number(r.s_clicks);
   }
   return [...groups.values()];
@@ -142,7 +133,7 @@ export function spendFigures(metrics: readonly Metric[], spend: GroupSpend | und
       values[m] = null;
       continue;
     }
-    const asMoney = (u: bigint) => money(unitsText(u), one.currency);
+    const asMoney = (u: bigint) => money(unitsToDecimal(u), one.currency);
     if (m === 'spend') values[m] = asMoney(one.units);
     else if (m === 'cpa') values[m] = traffic.conversions ? asMoney(divide(one.units, traffic.conversions)) : null;
     else if (m === 'cost_per_visitor') values[m] = traffic.groupVisitors ? asMoney(divide(one.units, traffic.groupVisitors)) : null;
@@ -155,7 +146,7 @@ export function spendFigures(metrics: readonly Metric[], spend: GroupSpend | und
         warnings.push(['roas', { code: 'roas_currency_mismatch', warning: `revenue is in ${revenue.currency}, spend in ${one.currency}; telmark does not convert currencies` }]);
       } else {
         // Revenue / spend, 2 decimals, from exact units.
-        values[m] = Number((toUnits(revenue.amount) * 100n + one.units / 2n) / one.units) / 100;
+        values[m] = Number((moneyUnits(revenue.amount) * 100n + one.units / 2n) / one.units) / 100;
       }
     }
   }

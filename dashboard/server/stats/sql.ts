@@ -3,7 +3,7 @@ import { GOAL_NAME_PREFIX } from '../../../schema/goals.ts';
 import type { Store } from '../../../schema/client.ts';
 import { addDays } from '../../../schema/dates.ts';
 import { GOAL_COLUMN, REVENUE_METRICS, type CubeMetric, type Metric, type TimeDimension } from './dimensions.ts';
-import { EVENT_CUBES, type QueryPlan } from './query.ts';
+import { EVENT_CUBES, type FilterOp, type QueryPlan } from './query.ts';
 
 export interface BuiltQuery {
   sql: string;
@@ -67,6 +67,13 @@ const COUNTERS_READ: Record<CubeMetric, readonly Counter[]> = {
   scroll_depth: ['scroll_sum', 'scroll_visits'],
   time_on_page: ['engaged_ms', 'scroll_visits'],
 };
+
+/** A Stats API filter as SQL over `column`; its values travel as the Array(String) parameter `param`. */
+export function filterCondition(column: string, op: FilterOp, param: string): string {
+  if (op === 'is') return `${column} IN {${param}:Array(String)}`;
+  if (op === 'is_not') return `${column} NOT IN {${param}:Array(String)}`;
+  return `arrayExists(x -> positionCaseInsensitiveUTF8(${column}, x) > 0, {${param}:Array(String)})`;
+}
 
 /** Metrics whose answer is text (exact decimals) sort by their number. */
 const ORDER_SQL: Partial<Record<CubeMetric, string>> = {
@@ -138,10 +145,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   plan.filters.forEach((f, i) => {
     const p = `f${i}`;
     params[p] = f.values;
-    const column = columnSql(f.column);
-    if (f.op === 'is') filterSql.push(`${column} IN {${p}:Array(String)}`);
-    else if (f.op === 'is_not') filterSql.push(`${column} NOT IN {${p}:Array(String)}`);
-    else filterSql.push(`arrayExists(x -> positionCaseInsensitiveUTF8(${column}, x) > 0, {${p}:Array(String)})`);
+    filterSql.push(filterCondition(columnSql(f.column), f.op, p));
   });
 
   const dims = plan.dimensionColumns.map((d, i) => ({ alias: `d${i}`, out: `o${i}`, column: d.column, time: d.time }));
