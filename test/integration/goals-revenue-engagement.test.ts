@@ -86,6 +86,14 @@ describe('goals, revenue, engagement and props', () => {
     expect(json.meta.warnings[0]).toMatch(/^counting since the goal was made .*Visit \/thank-you since 2026-11-20/);
   });
 
+  it('event:goal filters with contains, case-insensitively', async () => {
+    const json = await query({ metrics: ['visitors', 'events'], dimensions: ['event:goal'], filters: [['contains', 'event:goal', ['PURCHASE']]], order_by: [['event:goal', 'asc']] });
+    expect(json.results).toEqual([
+      { dimensions: ['Pro purchase'], metrics: [1, 1] },
+      { dimensions: ['Purchase'], metrics: [2, 3] },
+    ]);
+  });
+
   it('revenue is null with a warning when no goal has a currency, or the goals\' currencies differ', async () => {
     const none = await query({ metrics: ['visitors', 'total_revenue'], filters: [['is', 'event:goal', ['Visit /thank-you']]] });
     expect(none.results).toEqual([{ dimensions: [], metrics: [2, null] }]);
