@@ -17,10 +17,16 @@
 //   apart from the collectors), they may lag the data by up to DENOMINATORS_TTL_MS, about one
 //   flush interval: the numerators are always fresh.
 //
+// - Spend groups (the imported ad spend of a query's range, grouped like the query) are kept for
+//   SPEND_TTL_MS under a key naming the site, range, dimensions and filters. An import or delete
+//   through this process's API drops them at once (invalidateSpend); one through the CLI (another
+//   process) shows within SPEND_TTL_MS.
+//
 // Bounds: at most MAX_SITES sites per cache (least recently used dropped first); per site, its
 // closed days (at most RETENTION_MONTHS of dates), its goals (at most 100) and keys (at most 30);
 // at most MAX_DENOMINATORS denominator entries of at most MAX_DENOMINATOR_GROUPS groups each
-// (larger answers are not kept).
+// (larger answers are not kept); at most MAX_SPEND_ENTRIES spend answers of at most
+// MAX_DENOMINATOR_GROUPS groups each (larger answers are not kept).
 import { LRUCache } from 'lru-cache';
 import type { Store } from '../../../schema/client.ts';
 import { DAY_CLOSINGS_TABLE } from '../../../schema/cubes.ts';
@@ -29,6 +35,8 @@ import { allowedProps, listGoals, type Goal } from '../../../schema/goals.ts';
 export const CLOSED_DAYS_TTL_MS = 60_000;
 export const SETTINGS_TTL_MS = 10_000;
 export const DENOMINATORS_TTL_MS = 10_000;
+export const SPEND_TTL_MS = 10_000;
+const MAX_SPEND_ENTRIES = 500;
 const MAX_SITES = 1000;
 const MAX_DENOMINATORS = 500;
 export const MAX_DENOMINATOR_GROUPS = 1000;
@@ -38,6 +46,8 @@ export interface StatsContext {
   closedDays(site: string, from: string, to: string): Promise<string[]>;
   /** `load()`'s answer, or a recent one for the same key; `size` says how big an answer is (big ones are not kept). */
   denominators<T>(key: string, load: () => Promise<T>, size: (value: T) => number): Promise<T>;
+  /** The same for a query's spend groups (not tied to the data version: flushes do not change spend). */
+  spend<T>(key: string, load: () => Promise<T>, size: (value: T) => number): Promise<T>;
 }
 
 export class StatsContextCache implements StatsContext {
@@ -46,6 +56,7 @@ export class StatsContextCache implements StatsContext {
   private readonly props = new LRUCache<string, Promise<string[]>>({ max: MAX_SITES, ttl: SETTINGS_TTL_MS });
 
   private readonly rates = new LRUCache<string, Promise<unknown>>({ max: MAX_DENOMINATORS, ttl: DENOMINATORS_TTL_MS });
+  private readonly spent = new LRUCache<string, Promise<unknown>>({ max: MAX_SPEND_ENTRIES, ttl: SPEND_TTL_MS });
 
   constructor(
     private readonly store: Store,
@@ -54,12 +65,20 @@ export class StatsContextCache implements StatsContext {
   ) {}
 
   denominators<T>(key: string, load: () => Promise<T>, size: (value: T) => number): Promise<T> {
-    const full = `${this.dataVersion?.() ?? ''}\x1e${key}`;
-    const hit = this.rates.get(full) as Promise<T> | undefined;
+    return this.shared(this.rates, `${this.dataVersion?.() ?? ''}\x1e${key}`, load, size);
+  }
+
+  spend<T>(key: string, load: () => Promise<T>, size: (value: T) => number): Promise<T> {
+    return this.shared(this.spent, key, load, size);
+  }
+
+  /** One load in flight per key, shared; a failed or too large answer is not kept. */
+  private shared<T>(cache: LRUCache<string, Promise<unknown>>, key: string, load: () => Promise<T>, size: (value: T) => number): Promise<T> {
+    const hit = cache.get(key) as Promise<T> | undefined;
     if (hit) return hit;
     const entry = load();
-    this.rates.set(full, entry);
-    entry.then((v) => size(v) > MAX_DENOMINATOR_GROUPS && this.rates.delete(full), () => this.rates.delete(full));
+    cache.set(key, entry);
+    entry.then((v) => size(v) > MAX_DENOMINATOR_GROUPS && cache.delete(key), () => cache.delete(key));
     return entry;
   }
 
@@ -88,9 +107,9 @@ export class StatsContextCache implements StatsContext {
     }
   }
 
-  /** After ad spend changed in this process: cached denominators may carry it. */
+  /** After ad spend changed in this process. */
   invalidateSpend(): void {
-    this.rates.clear();
+    this.spent.clear();
   }
 
   /** After a day closing in this process (so the day cubes serve the day at once). */

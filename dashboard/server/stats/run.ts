@@ -242,7 +242,13 @@ async function runWithSpend(store: Store, plan: QueryPlan, minVisitors: number, 
   // Visitors of every group (k = 1, divided by only): who had visits at all, and cost_per_visitor.
   const [traffic, spend, groups] = await Promise.all([
     runQuery(store, inner, minVisitors, context),
-    spendByGroup(store, plan),
+    // Spend depends on the site, range, spend dimensions and spend filters only (not on the data
+    // version: flushes never change it); kept briefly, dropped when this process imports spend.
+    context.spend(
+      JSON.stringify([plan.site, plan.range.from, plan.range.to, plan.dimensionColumns.map((d) => d.time ?? d.name), plan.filters.filter((f) => f.dimension !== 'event:goal')]),
+      () => spendByGroup(store, plan),
+      (v) => v.length,
+    ),
     rateDenominators(store, inner, closed, context).then((d) => {
       const byKey = new Map<string, number>();
       for (const [key, visitors] of d.groups ?? []) byKey.set(joinKey(plan, key.split('\x1f')), visitors);
