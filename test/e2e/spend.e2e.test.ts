@@ -341,4 +341,44 @@ describe('ad spend on the Campaigns view', () => {
     const stored = await marketerApi.get(`/api/v1/sites/${SITE}/ad-spend?from=2000-01-01&to=2100-01-01`);
     expect(stored.status).toBe(200);
   });
+
+  it('per source and campaign: the same campaign on two sources is two rows, each with its own spend', E2E, async () => {
+    // spring also ran on Facebook today (€7.00), without a visit from there.
+    const timeZone: string = (await marketerApi.get('/api/sites')).json.sites.find((s: { domain: string }) => s.domain === SITE).timezone;
+    const more = await marketerApi.post(`/api/v1/sites/${SITE}/ad-spend`, { rows: [{ date: dayIn(timeZone, 0), utm_source: 'facebook', utm_campaign: 'spring', spend: '7.00', currency: 'EUR' }] });
+    expect(more.status, JSON.stringify(more.json)).toBe(200);
+    const rows = () =>
+      page.locator($('campaign-row')).evaluateAll((trs) =>
+        trs.map((r) => [r.getAttribute('data-value'), r.getAttribute('data-source'), ...[...r.querySelectorAll('td[data-metric]')].map((td) => (td as HTMLElement).innerText)]),
+      );
+    await page.click($('campaigns-per-source'));
+    // [campaign, source, visitors, converting, conversions, CR, revenue, average, spend, CPA, cost per visitor, ROAS], by conversions.
+    await expect.poll(rows, POLL).toEqual([
+      ['summer', 'newsletter', '1', '1', '2', '100%', eur(20), eur(10), '€5.50', '€2.75', '€5.50', '3.64×'],
+      ['', '', '1', '1', '1', '100%', eur(10), eur(10), '–', '–', '–', '–'],
+      ['spring', 'google', '2', '1', '1', '50%', eur(10), eur(10), '€20.00', '€20.00', '€10.00', '0.50×'],
+      ['spring', 'facebook', '0', '0', '0', '–', eur(0), '–', '€7.00', '–', '–', '–'],
+      ['winter', 'facebook', '0', '0', '0', '–', eur(0), '–', '€13.34', '–', '–', '–'],
+    ]);
+    expect((await page.locator(`${$('campaigns-table')} thead th`).allInnerTexts()).map((h) => h.replace(/[↑↓]/g, ''))).toEqual([
+      'CAMPAIGN', 'SOURCE', 'VISITORS', 'CONVERTING', 'CONVERSIONS', 'CR', 'REVENUE', 'AVERAGE', 'SPEND', 'CPA', 'COST/VISITOR', 'ROAS',
+    ]);
+    expect(await page.locator($('campaign-source')).allInnerTexts()).toEqual(['newsletter', '(not set)', 'google', 'facebook', 'facebook']);
+    // Totals: the same people, €45.84 of spend now.
+    expect(await totalsRow(page)()).toEqual(['4', '3', '4', '75%', '€40.00', '', '€45.84', '€11.46', '€11.46', '0.87×']);
+    // The chart names each bar "source · campaign".
+    const groups = () =>
+      page.locator(`${$('campaigns-spend-chart')} ~ table tbody tr`).evaluateAll((trs) => trs.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    await expect.poll(groups, POLL).toEqual([
+      ['google · spring', '€20.00', '€10.00'],
+      ['facebook · winter', '€13.34', '€0.00'],
+      ['facebook · spring', '€7.00', '€0.00'],
+      ['newsletter · summer', '€5.50', '€20.00'],
+      ['(not set) · (none)', '€0.00', '€10.00'],
+    ]);
+    await page.screenshot({ path: '/tmp/telmark-spend-by-source.png', fullPage: true });
+    // Back per campaign: spring's two sources add up (€27.00 over one conversion).
+    await page.click($('campaigns-per-campaign'));
+    await expect.poll(async () => (await campaignRows(page)()).find((r) => r[0] === 'spring')?.slice(7), POLL).toEqual(['€27.00', '€27.00', '€13.50', '0.37×']);
+  });
 });
