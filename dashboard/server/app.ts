@@ -10,16 +10,17 @@ import { AuthError, type Accounts } from './auth/accounts.ts';
 import type { ClientIp } from './auth/client.ts';
 import type { CookiePolicy } from './auth/cookie.ts';
 import { jsonOnly, sameOrigin } from './auth/csrf.ts';
-import { canSeeSite, principalMiddleware, requires, type AuthEnv } from './auth/principal.ts';
+import { canSeeSite, principalMiddleware, requires, type AuthEnv, type Principal } from './auth/principal.ts';
 import { authRoutes } from './auth/routes.ts';
 import { usersRoutes } from './auth/users-routes.ts';
 import { goalsRoutes } from './goals/routes.ts';
 import { funnelsRoutes } from './funnels/routes.ts';
 import { planQuery, StatsQueryError } from './stats/query.ts';
 import { PROP_PREFIX } from './stats/dimensions.ts';
-import { runQuery } from './stats/run.ts';
+import { runQuery, type StatsResponse } from './stats/run.ts';
 import { StatsContextCache } from './stats/context-cache.ts';
 import { spendRoutes } from './spend/routes.ts';
+import { exportRoutes } from './export/routes.ts';
 
 export interface DashboardAppDeps {
   /** Closed days, goals and allowed props as the Stats API reads them (made here when absent). */
@@ -122,6 +123,20 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     return c.json({ sites: visible, ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}) });
   });
 
+  /** One Stats API query for a caller: planned (StatsQueryError for a bad one) and run. */
+  const answer = async (p: Principal, body: unknown): Promise<StatsResponse> => {
+    const siteId = typeof body === 'object' && body !== null ? (body as { site_id?: unknown }).site_id : undefined;
+    // A site outside the caller's sites answers exactly like a site that does not exist.
+    const site = typeof siteId === 'string' ? (await sites()).find((s) => s.domain === normaliseDomain(siteId) && canSeeSite(p, s.domain)) : undefined;
+    const [goals, props] = await Promise.all([
+      site && mentions(body, (d) => d === 'event:goal') ? statsContext.siteGoals(site.domain) : [],
+      site && mentions(body, (d) => d.startsWith(PROP_PREFIX)) ? statsContext.allowedProps(site.domain) : [],
+    ]);
+    const plan = planQuery(body, site, now(), deps.hourlyRetentionDays, goals, props);
+    return runQuery(deps.store, plan, deps.privacyMinVisitors, statsContext);
+  };
+  app.route('/api/v1/sites', exportRoutes({ sites, query: answer, goals: (site) => statsContext.siteGoals(site), now }));
+
   app.post('/api/v2/query', requires('stats:read'), async (c) => {
     let body: unknown;
     try {
@@ -129,17 +144,8 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     } catch {
       return c.json({ error: 'body is not valid JSON' }, 400);
     }
-    const siteId = typeof body === 'object' && body !== null ? (body as { site_id?: unknown }).site_id : undefined;
-    const p = c.get('principal')!;
-    // A site outside the caller's sites answers exactly like a site that does not exist.
-    const site = typeof siteId === 'string' ? (await sites()).find((s) => s.domain === normaliseDomain(siteId) && canSeeSite(p, s.domain)) : undefined;
     try {
-      const [goals, props] = await Promise.all([
-        site && mentions(body, (d) => d === 'event:goal') ? statsContext.siteGoals(site.domain) : [],
-        site && mentions(body, (d) => d.startsWith(PROP_PREFIX)) ? statsContext.allowedProps(site.domain) : [],
-      ]);
-      const plan = planQuery(body, site, now(), deps.hourlyRetentionDays, goals, props);
-      return c.json(await runQuery(deps.store, plan, deps.privacyMinVisitors, statsContext));
+      return c.json(await answer(c.get('principal')!, body));
     } catch (err) {
       if (err instanceof StatsQueryError) return c.json({ error: err.message }, 400);
       throw err;

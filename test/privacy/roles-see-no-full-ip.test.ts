@@ -7,6 +7,7 @@
 // an address, and only from /api/security. The security role's look-up is the control: it does
 // receive the address, and the same scan finds it there.
 import ipaddr from 'ipaddr.js';
+import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAbuseOperations } from '../../collector/abuse/operations.ts';
 import { createDashboardApp } from '../../dashboard/server/app.ts';
@@ -128,7 +129,14 @@ async function signInFrom(email: string, staffIp: string, totpUri?: string): Pro
 async function record(c: Caller, client: CookieClient, method: string, pattern: string, url: string, body?: unknown): Promise<JsonAnswer> {
   const answer = await client.call(method, url, body, { 'x-forwarded-for': c.staffIp });
   const headers = [...answer.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n');
-  recorded.push({ who: c.who, method, path: pattern, url, status: answer.status, text: typeof answer.json === 'string' ? answer.json : JSON.stringify(answer.json), headers });
+  let text = typeof answer.json === 'string' ? answer.json : JSON.stringify(answer.json);
+  if (answer.headers.get('content-type') === 'application/zip') {
+    // The CSV export: its files are scanned, not the compressed bytes (asked again as bytes; a GET).
+    const zip = await fetch(`${t.dashboardUrl}${url}`, { headers: { cookie: client.cookie, 'x-forwarded-for': c.staffIp } });
+    text = Object.entries(unzipSync(new Uint8Array(await zip.arrayBuffer()))).map(([name, bytes]) => `${name}\n${strFromU8(bytes)}`).join('\n');
+    expect(text, 'the export holds the scanned traffic').toMatch(/^sources\.csv\nvisit:source,visitors/m);
+  }
+  recorded.push({ who: c.who, method, path: pattern, url, status: answer.status, text, headers });
   return answer;
 }
 
@@ -209,6 +217,8 @@ async function requestsFor(c: Caller, method: string, path: string): Promise<{ u
     case 'GET /api/v1/sites/:site/ad-spend':
     case 'DELETE /api/v1/sites/:site/ad-spend':
       return [{ url: `${path.replace(':site', 'example.com')}?from=2026-11-01&to=2026-11-30` }];
+    case 'GET /api/v1/sites/:site/export':
+      return [{ url: `${path.replace(':site', 'example.com')}?date_range=day` }];
   }
   if (path.includes(':ip')) {
     // Every spelling the API accepts for the flagged addresses (canonical, expanded, IPv4-mapped).
@@ -389,6 +399,9 @@ describe('who may call what', () => {
       expect(status(who, 'POST', '/api/v1/sites/:site/ad-spend'), who).toEqual([200]);
       expect(status(who, 'POST', '/api/v1/sites/:site/funnels'), who).toEqual([400]);
     }
+    // The CSV export (issue 10): every reader of the statistics, nobody else.
+    for (const who of ['admin', 'marketer', 'viewer', 'marketer+viewer']) expect(status(who, 'GET', '/api/v1/sites/:site/export'), who).toEqual([200]);
+    expect(status('security', 'GET', '/api/v1/sites/:site/export')).toEqual([403]);
     for (const who of ['viewer', 'security']) {
       expect(status(who, 'POST', '/api/v1/sites/:site/ad-spend'), who).toEqual([403]);
       expect(status(who, 'GET', '/api/v1/sites/:site/ad-spend'), who).toEqual([403]);

@@ -1,7 +1,8 @@
 // What each breakdown card asks the server for. Data, kept apart from the components that render
 // it: every tab is one dimension from one cube, so no tab can ask for a combination that
 // storage does not hold.
-import type { Dimension, Metric } from './api.ts';
+import type { DateRange, Dimension, Filter, Metric, Query } from './api.ts';
+import { acceptsAcquisitionFilters, acceptsGoalFilter, goalFilterOf } from './cubes.ts';
 
 export interface BreakdownTab {
   id: string;
@@ -125,4 +126,61 @@ export function goalTab(tab: BreakdownTab, revenue = false): BreakdownTab {
     keepOnPhone: revenue ? ['visitors', 'group_conversion_rate', 'total_revenue'] : ['visitors', 'events', 'group_conversion_rate'],
     emptyText: `No conversions ${tab.hideEmpty ? `from visits tagged with a ${tab.label.toLowerCase()} ` : ''}in this period.`,
   };
+}
+
+/** The headline cards: traffic, or with a goal picked its conversions (Plausible's goal cards). */
+export const CARD_METRICS = {
+  traffic: ['visitors', 'visits', 'pageviews', 'bounce_rate', 'visit_duration', 'views_per_visit'],
+  goal: ['visitors', 'events', 'conversion_rate'],
+} as const satisfies Record<string, readonly Metric[]>;
+
+/** What the Overview shows: one site, one date range, the filters chosen. */
+export interface OverviewView {
+  siteId: string;
+  dateRange: DateRange;
+  filters: Filter[];
+}
+
+/**
+ * The query behind a tab of the Overview: the one place it is written, so the table on screen
+ * and its CSV export (dashboard/server/export) ask the server the same thing.
+ * - null: with a goal picked, a tab whose cube cannot count goals (pages, devices) shows a note
+ *   instead of numbers.
+ * - Tabs outside the acquisition cube (pages, devices) cannot be split by where a visit came
+ *   from: they go without the view's filters (`unfiltered`), and the table says so.
+ */
+export function tabQuery(tab: BreakdownTab, view: OverviewView, limit: number): { query: Query; unfiltered: boolean } | null {
+  if (goalFilterOf(view.filters) !== null && !acceptsGoalFilter([tab.dimension])) return null;
+  const unfiltered = view.filters.length > 0 && !acceptsAcquisitionFilters([tab.dimension]);
+  const own: Filter[] = tab.hideEmpty ? [['is_not', tab.dimension, ['']]] : [];
+  return {
+    unfiltered,
+    query: {
+      site_id: view.siteId,
+      metrics: tab.metrics,
+      date_range: view.dateRange,
+      dimensions: [tab.dimension],
+      filters: [...(unfiltered ? [] : view.filters), ...own],
+      order_by: tab.orderBy ?? [[tab.metrics[0]!, 'desc']],
+      pagination: { limit },
+    },
+  };
+}
+
+/**
+ * The Overview's tables in screen order, by card: with a goal picked, the acquisition cards show
+ * that goal's conversions (and revenue, when that goal has a currency); the goals card shows
+ * revenue columns when any goal of the site has a currency. The dashboard lays the cards out;
+ * "Export CSV" writes one file per tab of each.
+ */
+export function overviewTables(goal: string | null, revenue: { goal: boolean; anyGoal: boolean }) {
+  const acquisition = (tabs: BreakdownTab[]) => (goal ? tabs.map((tab) => goalTab(tab, revenue.goal)) : tabs);
+  return {
+    channels: acquisition(CHANNEL_TABS),
+    sources: acquisition(SOURCE_TABS),
+    campaigns: acquisition(CAMPAIGN_TABS),
+    pages: PAGE_TABS,
+    devices: DEVICE_TABS,
+    goals: goalTabs(revenue.anyGoal),
+  } satisfies Record<string, BreakdownTab[]>;
 }

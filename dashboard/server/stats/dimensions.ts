@@ -75,6 +75,8 @@ export type CubeMetric = Exclude<Metric, SpendMetric>;
 /** Metrics about conversions: they need event:goal as a dimension or a filter. */
 export const GOAL_METRICS: readonly Metric[] = ['conversion_rate', 'group_conversion_rate', 'total_revenue', 'average_revenue'];
 export const REVENUE_METRICS: readonly Metric[] = ['total_revenue', 'average_revenue'];
+/** Metrics answered as money objects ({value, currency, short, long}), or null. */
+export const MONEY_METRICS: readonly Metric[] = [...REVENUE_METRICS, 'spend', 'cpa', 'cost_per_visitor', 'cpc'];
 const VISIT_METRICS: Metric[] = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'views_per_visit', 'percentage'];
 /** Imported ad spend joined to the campaign's traffic (stats/spend.ts says with which dimensions). */
 const SPEND: Metric[] = ['spend', 'cpa', 'cost_per_visitor', 'roas', 'cpc'];
