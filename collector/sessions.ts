@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Acquisition, UserAgentInfo } from './classify/types.ts';
+import type { ExitPage } from './exit-pages.ts';
 
 /** What a visit remembers about its entry: every later event of the visit is counted under it. */
 export interface Session {
@@ -17,6 +18,8 @@ export interface Session {
    * reported so far and the scroll goals met. At most MAX_PAGES_PER_VISIT pages; created lazily.
    */
   pages?: Map<string, PageEngagement>;
+  /** The visit's last pageview (its exit page so far); unset until the visit has a pageview (collector/exit-pages.ts). */
+  exit?: ExitPage;
 }
 
 export interface PageEngagement {
