@@ -20,6 +20,8 @@ import { PROP_PREFIX } from './stats/dimensions.ts';
 import { runQuery } from './stats/run.ts';
 import { StatsContextCache } from './stats/context-cache.ts';
 import { spendRoutes } from './spend/routes.ts';
+import { realtimeRoutes } from './stats/realtime-routes.ts';
+import type { Freshness } from './stats/realtime.ts';
 
 export interface DashboardAppDeps {
   /** Closed days, goals and allowed props as the Stats API reads them (made here when absent). */
@@ -40,6 +42,11 @@ export interface DashboardAppDeps {
   /** The audit log (site settings changes; accounts audit through `accounts`). */
   audit: (entry: AuditEntry) => Promise<void>;
   privacyMinVisitors: number;
+  /**
+   * How fresh the figures are (ABUSE_HOLD_MS and FLUSH_INTERVAL_MS of the collector) and how often
+   * the dashboard re-reads realtime figures; GET /api/sites passes it on as `realtime`.
+   */
+  freshness?: Freshness;
   /** How long hour cubes are kept (time:hour queries cannot reach further back). */
   hourlyRetentionDays?: number;
   /** Static files of the built Svelte app (Node: @hono/node-server serveStatic). */
@@ -119,8 +126,14 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
   app.get('/api/sites', requires('stats:read'), async (c) => {
     const p = c.get('principal')!;
     const visible = (await sites()).filter((s) => canSeeSite(p, s.domain));
-    return c.json({ sites: visible, ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}) });
+    return c.json({
+      sites: visible,
+      ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}),
+      ...(deps.freshness ? { realtime: { delay_s: deps.freshness.delayS, refresh_s: deps.freshness.refreshS } } : {}),
+    });
   });
+
+  app.route('/api/v1/stats', realtimeRoutes({ store: deps.store, sites, now }));
 
   app.post('/api/v2/query', requires('stats:read'), async (c) => {
     let body: unknown;
