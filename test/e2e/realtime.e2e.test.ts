@@ -76,6 +76,7 @@ describe('realtime', () => {
     await telmark.flush();
     await expect.poll(rowValues('realtime-pages'), POLL).toEqual(['/a', '/b', '/c']);
     await expect.poll(text('[data-testid="realtime-current"]'), POLL).toBe('3');
+    await page.screenshot({ path: '/tmp/telmark-realtime.png', fullPage: true });
   });
 });
 
@@ -91,5 +92,6 @@ describe('exit pages', () => {
     expect(await cell('pages', '/b', 'exit_rate')()).toBe('100%');
     expect(await cell('pages', '/c', 'visits')()).toBe('1');
     expect(await page.locator('[data-testid="breakdown-pages"] th').allTextContents()).toEqual(['Exit page', 'Exits', 'Exit rate']);
+    await page.locator('[data-testid="breakdown-pages"]').screenshot({ path: '/tmp/telmark-exit-pages.png' });
   });
 });
