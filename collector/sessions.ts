@@ -45,7 +45,8 @@ export interface VisitDelta {
  * Bounded to `max` entries (MAX_SESSIONS, default 200k, ~300 bytes each): when full, the least
  * recently active visit is ended early. That never corrupts counts, because every visit's counters
  * are booked as deltas the moment they change (visit +1 and bounce +1 on entry, bounce -1 on the
- * second interaction, duration as it grows): an evicted visit simply stops changing, and the
+ * second interaction, duration as it grows, the exit moved to each new pageview: exit-pages.ts):
+ * an evicted visit simply stops changing (keeping its last page as its exit), and the
  * visitor's next event opens a new visit.
  */
 export class SessionStore {
