@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Acquisition, UserAgentInfo } from './classify/types.ts';
+import type { ExitPage } from './exit-pages.ts';
 
 /** What a visit remembers about its entry: every later event of the visit is counted under it. */
 export interface Session {
@@ -17,6 +18,8 @@ export interface Session {
    * reported so far and the scroll goals met. At most MAX_PAGES_PER_VISIT pages; created lazily.
    */
   pages?: Map<string, PageEngagement>;
+  /** The visit's last pageview (its exit page so far); unset until the visit has a pageview (collector/exit-pages.ts). */
+  exit?: ExitPage;
 }
 
 export interface PageEngagement {
@@ -42,7 +45,8 @@ export interface VisitDelta {
  * Bounded to `max` entries (MAX_SESSIONS, default 200k, ~300 bytes each): when full, the least
  * recently active visit is ended early. That never corrupts counts, because every visit's counters
  * are booked as deltas the moment they change (visit +1 and bounce +1 on entry, bounce -1 on the
- * second interaction, duration as it grows): an evicted visit simply stops changing, and the
+ * second interaction, duration as it grows, the exit moved to each new pageview: exit-pages.ts):
+ * an evicted visit simply stops changing (keeping its last page as its exit), and the
  * visitor's next event opens a new visit.
  */
 export class SessionStore {

@@ -18,6 +18,8 @@ export interface DashboardConfig {
   securityKeyFile?: string;
   privacyMinVisitors: number;
   hourlyRetentionDays: number;
+  /** REALTIME_REFRESH_S: how often the app re-reads current visitors and the realtime view. */
+  realtimeRefreshS: number;
   /** COLLECTOR_PUBLIC_URL: the collector as site pages reach it (shown in the install snippet). */
   collectorPublicUrl?: string;
   /** DASHBOARD_PUBLIC_URL: the dashboard as people reach it (setup and invite links). */
@@ -49,6 +51,7 @@ export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
     host: str(env, 'DASHBOARD_HOST', '0.0.0.0'),
     privacyMinVisitors: int(env, 'PRIVACY_MIN_VISITORS', 5, 1, 1000),
     hourlyRetentionDays: retentionConfig(env).hourlyRetentionDays,
+    realtimeRefreshS: int(env, 'REALTIME_REFRESH_S', 30, 1, 3600),
     collectorPublicUrl: publicUrl(env, 'COLLECTOR_PUBLIC_URL', 'the collector origin as browsers reach it, e.g. https://stats.example.com'),
     publicUrl: publicUrl(env, 'DASHBOARD_PUBLIC_URL', 'the dashboard origin as people reach it, e.g. https://dashboard.example.com'),
     insecureHttp: bool(env, 'DASHBOARD_INSECURE_HTTP', false),

@@ -1,4 +1,4 @@
-// The cubes, as the code sees them. Migrations 002, 003, 007, 008 and 010 hold the frozen DDL; a test checks that
+// The cubes, as the code sees them. Migrations 002, 003, 007, 008, 010 and 012 hold the frozen DDL; a test checks that
 // these definitions and the live tables agree, so the flusher and the Stats API can rely on them.
 
 export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech' | 'event_names' | 'event_tech' | 'event_entry_pages' | 'event_props' | 'funnel_steps';
@@ -34,13 +34,14 @@ export const COUNTERS = ['pageviews', 'events', 'visits', 'bounces', 'duration']
 
 /**
  * Counters only some cubes carry. The pages cube: engagement (scroll_sum / scroll_visits is the
- * scroll depth, engaged_ms the engaged time). The event cubes: revenue, an exact Decimal(38, 8)
+ * scroll depth, engaged_ms the engaged time) and exits (pageviews that are the last of their
+ * visit, booked as +1/-1 as the visit moves on: collector/exit-pages.ts). The event cubes: revenue, an exact Decimal(38, 8)
  * that travels as decimal text (schema/money.ts), never as a float.
  */
 const EVENT_COUNTERS = ['revenue'] as const;
 export const EXTRA_COUNTERS = {
   acquisition: [],
-  pages: ['scroll_sum', 'scroll_visits', 'engaged_ms'],
+  pages: ['scroll_sum', 'scroll_visits', 'engaged_ms', 'exits'],
   entry_pages: [],
   tech: [],
   event_names: EVENT_COUNTERS,

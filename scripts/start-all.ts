@@ -17,6 +17,7 @@ import { createCollectorService, type CollectorService } from '../collector/serv
 import { dashboardConfig } from '../dashboard/config.ts';
 import { createDashboardApp } from '../dashboard/server/app.ts';
 import { StatsContextCache } from '../dashboard/server/stats/context-cache.ts';
+import { freshnessDelayS } from '../dashboard/server/stats/realtime.ts';
 import { Accounts } from '../dashboard/server/auth/accounts.ts';
 import { SecretBox } from '../dashboard/server/auth/secret-box.ts';
 import { AccountStore } from '../dashboard/server/auth/store.ts';
@@ -173,6 +174,11 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       statsApiKeys: dConfig.statsApiKeys,
       privacyMinVisitors: dConfig.privacyMinVisitors,
       hourlyRetentionDays: dConfig.hourlyRetentionDays,
+      // The collector's settings as this process reads them (a dashboard alone reads the same env).
+      freshness: {
+        delayS: freshnessDelayS({ flushIntervalMs: cConfig.flushIntervalMs, holdMs: cConfig.abuse.holdMs, abuseOn: cConfig.abuse.maxIps > 0 }),
+        refreshS: dConfig.realtimeRefreshS,
+      },
       staticFiles: serveStatic({ root: relative(process.cwd(), DASHBOARD_DIST) || '.' }),
       isReady: () => dashboardReady,
       collectorUrl: dConfig.collectorPublicUrl ?? (collectorUrl || undefined),

@@ -20,6 +20,7 @@ import type { PropValueCap } from '../goals/prop-values.ts';
 import type { SiteGoals } from '../goals/site-goals.ts';
 import type { FunnelProgress } from '../goals/funnels.ts';
 import { bookEngagement } from '../goals/engagement.ts';
+import { moveExit } from '../exit-pages.ts';
 import { moneyUnits } from '../../schema/money.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -264,7 +265,14 @@ export const aggregate: Step = (ev, ctx) => {
     ctx.aggregator.add(cube, now, site, dims, vk, hit, key);
     if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
-  ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
+  if (isPageview) {
+    // This pageview is the visit's exit until the next one; the previous last pageview stops being it.
+    ctx.aggregator.add('pages', now, site, [ev.path!], vk, { ...hit, exits: 1 });
+    const previous = moveExit(session, ev.path!, now);
+    if (previous) ctx.aggregator.add('pages', previous.at, site, [previous.page], vk, { exits: -1 });
+  } else {
+    ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
+  }
   // The goals this event meets, for the funnels (only sites with funnels keep track).
   const met = goals.funnels.length ? new Set<string>() : undefined;
   if (isPageview) {

@@ -21,6 +21,8 @@ import { runQuery, type StatsResponse } from './stats/run.ts';
 import { StatsContextCache } from './stats/context-cache.ts';
 import { spendRoutes } from './spend/routes.ts';
 import { exportRoutes } from './export/routes.ts';
+import { realtimeRoutes } from './stats/realtime-routes.ts';
+import type { Freshness } from './stats/realtime.ts';
 
 export interface DashboardAppDeps {
   /** Closed days, goals and allowed props as the Stats API reads them (made here when absent). */
@@ -41,6 +43,11 @@ export interface DashboardAppDeps {
   /** The audit log (site settings changes; accounts audit through `accounts`). */
   audit: (entry: AuditEntry) => Promise<void>;
   privacyMinVisitors: number;
+  /**
+   * How fresh the figures are (ABUSE_HOLD_MS and FLUSH_INTERVAL_MS of the collector) and how often
+   * the dashboard re-reads realtime figures; GET /api/sites passes it on as `realtime`.
+   */
+  freshness?: Freshness;
   /** How long hour cubes are kept (time:hour queries cannot reach further back). */
   hourlyRetentionDays?: number;
   /** Static files of the built Svelte app (Node: @hono/node-server serveStatic). */
@@ -120,7 +127,11 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
   app.get('/api/sites', requires('stats:read'), async (c) => {
     const p = c.get('principal')!;
     const visible = (await sites()).filter((s) => canSeeSite(p, s.domain));
-    return c.json({ sites: visible, ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}) });
+    return c.json({
+      sites: visible,
+      ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}),
+      ...(deps.freshness ? { realtime: { delay_s: deps.freshness.delayS, refresh_s: deps.freshness.refreshS } } : {}),
+    });
   });
 
   /** One Stats API query for a caller: planned (StatsQueryError for a bad one) and run. */
@@ -136,6 +147,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
     return runQuery(deps.store, plan, deps.privacyMinVisitors, statsContext);
   };
   app.route('/api/v1/sites', exportRoutes({ sites, query: answer, goals: (site) => statsContext.siteGoals(site), now }));
+  app.route('/api/v1/stats', realtimeRoutes({ store: deps.store, sites, now }));
 
   app.post('/api/v2/query', requires('stats:read'), async (c) => {
     let body: unknown;

@@ -193,6 +193,8 @@ async function requestsFor(c: Caller, method: string, path: string): Promise<{ u
         { url: path, body: { site_id: 'example.com', metrics: ['visitors', 'pageviews'], dimensions: ['visit:source'], date_range: 'day' } },
         { url: path, body: { site_id: 'example.com', metrics: ['pageviews'], dimensions: ['event:page'], date_range: 'day' } },
       ];
+    case 'GET /api/v1/stats/realtime/visitors':
+      return [{ url: `${path}?site_id=example.com` }];
     case 'GET /api/security/abuse/flagged':
       return [{ url: `${path}?page=1&limit=50` }];
     case 'GET /api/v1/sites/:site/goals':
@@ -366,11 +368,15 @@ describe('who may call what', () => {
     expect(status(who, 'GET', '/api/sites')).toEqual([200]);
     expect(status(who, 'POST', '/api/v2/query')).toEqual([200, 200, 200]);
     expect(JSON.parse(find(who, 'GET', '/api/sites')[0]!.text).sites.map((s: { domain: string }) => s.domain)).toContain('example.com');
+    // Current visitors: Plausible's bare number.
+    expect(status(who, 'GET', '/api/v1/stats/realtime/visitors')).toEqual([200]);
+    expect(typeof JSON.parse(find(who, 'GET', '/api/v1/stats/realtime/visitors')[0]!.text)).toBe('number');
   });
 
   it('security gets 403 on the statistics; admin gets 403 on the security API and 200 on users', () => {
     expect(status('security', 'GET', '/api/sites')).toEqual([403]);
     expect(status('security', 'POST', '/api/v2/query')).toEqual([403, 403, 403]);
+    expect(status('security', 'GET', '/api/v1/stats/realtime/visitors')).toEqual([403]);
     expect(JSON.parse(find('security', 'GET', '/api/sites')[0]!.text)).toEqual({ error: 'your roles do not allow this (needs stats:read)' });
     expect(status('security', 'GET', '/api/security/abuse/summary')).toEqual([200]);
     for (const r of recorded.filter((r) => r.who === 'admin' && r.path.startsWith('/api/security/'))) expect(r.status, `${r.method} ${r.url}`).toBe(403);

@@ -99,7 +99,7 @@ describe('migrations', () => {
     const cols = await rows<{ table: string; name: string; type: string }>(
       "SELECT table, name, type FROM system.columns WHERE database = 'tm' AND table NOT IN ('audit_log', 'users', 'login_sessions', 'api_keys')",
     );
-    const allowed = new Set(['site', 'ts', 'visitor_key', 'pageviews', 'events', 'visits', 'bounces', 'duration', 'visitors', 'revenue', 'scroll_sum', 'scroll_visits', 'engaged_ms', 'domain', 'timezone', 'added_at', 'version', 'name', 'applied_at', 'day', 'closed_at', ...Object.values(CUBE_DIMENSIONS).flat()]);
+    const allowed = new Set(['site', 'ts', 'visitor_key', 'pageviews', 'events', 'visits', 'bounces', 'duration', 'visitors', 'revenue', 'scroll_sum', 'scroll_visits', 'engaged_ms', 'exits', 'domain', 'timezone', 'added_at', 'version', 'name', 'applied_at', 'day', 'closed_at', ...Object.values(CUBE_DIMENSIONS).flat()]);
     // Site settings: goals (names, patterns, currency), the allowed prop keys and funnels (names, steps' goal ids).
     const settings = new Set(['site', 'id', 'type', 'display_name', 'event_name', 'prop_keys', 'prop_values', 'path', 'threshold', 'currency', 'created_at', 'deleted', 'version', 'allowed', 'updated_at', 'name', 'step_goal_ids']);
     // Imported ad spend: the marketer's own numbers per day and campaign, nothing about visitors.

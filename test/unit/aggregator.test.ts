@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../../collector/aggregator.ts';
 
-const NO_ENGAGEMENT = { scroll_sum: 0, scroll_visits: 0, engaged_ms: 0 };
+/** The pages cube's own counters: engagement and exits. */
+const NO_ENGAGEMENT = { scroll_sum: 0, scroll_visits: 0, engaged_ms: 0, exits: 0 };
 
 describe('Aggregator', () => {
   it('sums per cube, minute, site, dimensions and visitor key', () => {

@@ -25,6 +25,8 @@ export type Metric =
   | 'scroll_depth'
   /** Page metrics: engaged seconds per visitor of the page. */
   | 'time_on_page'
+  /** With visit:exit_page: the page's pageviews that were the last of their visit, percent (1 decimal). */
+  | 'exit_rate'
   /** Imported ad spend (a Money); with visit:utm_campaign, visit:utm_source, time:day/week/month or no dimension. */
   | 'spend'
   /** Spend / conversions of the filtered goal (a Money). */
@@ -46,13 +48,15 @@ export type AcquisitionDimension =
   | 'visit:utm_content'
   | 'visit:utm_term';
 
-export type TimeDimension = 'time:hour' | 'time:day' | 'time:week' | 'time:month';
+export type TimeDimension = 'time:minute' | 'time:hour' | 'time:day' | 'time:week' | 'time:month';
 
 export type Dimension =
   | AcquisitionDimension
   | TimeDimension
   | 'event:page'
   | 'visit:entry_page'
+  /** A visit's last page: metrics `visits` (its exits) and `exit_rate` only, with time only. */
+  | 'visit:exit_page'
   | 'visit:device'
   | 'visit:browser'
   | 'visit:os'
@@ -60,7 +64,8 @@ export type Dimension =
   | 'event:goal';
 
 export type DatePreset = 'day' | '7d' | '30d' | 'month' | '6mo' | '12mo' | 'year' | 'all';
-export type DateRange = DatePreset | [from: string, to: string];
+/** `realtime`: the last 30 minutes, from the minute cubes (meta.realtime_minutes names its first and last minute). */
+export type DateRange = DatePreset | 'realtime' | [from: string, to: string];
 
 export type FilterOperator = 'is' | 'is_not' | 'contains';
 export type Filter = [FilterOperator, Dimension, string[]];
@@ -122,6 +127,8 @@ export interface SitesResponse {
   sites: Site[];
   /** Where the tracker is served from, for the install snippet; optional, a placeholder is shown without it. */
   collector_url?: string;
+  /** How far behind the figures may be (the abuse hold and the flush interval), and how often to re-read realtime figures. */
+  realtime?: { delay_s: number; refresh_s: number };
 }
 
 /** The server's notes in meta.warnings (goals counted only since they were made). */
@@ -144,6 +151,8 @@ export const OTHER = '(other)';
 export interface StatsClient {
   sites(signal?: AbortSignal): Promise<SitesResponse>;
   query(query: Query, signal?: AbortSignal): Promise<QueryResponse>;
+  /** Visitors of the last 5 minutes (GET /api/v1/stats/realtime/visitors, Plausible's bare number). */
+  currentVisitors(siteId: string, signal?: AbortSignal): Promise<number>;
 }
 
 /** The Stats API over the signed-in session (its cookie); only the sites the user's account may see. */
@@ -154,6 +163,9 @@ export function createStatsClient(): StatsClient {
     },
     query(query, signal) {
       return request<QueryResponse>('api/v2/query', { method: 'POST', body: query, signal });
+    },
+    currentVisitors(siteId, signal) {
+      return request<number>(`api/v1/stats/realtime/visitors?site_id=${encodeURIComponent(siteId)}`, { signal });
     },
   };
 }

@@ -34,6 +34,7 @@ export function formatMetric(metric: Metric, value: MetricValue | undefined): st
     case 'conversion_rate':
     case 'group_conversion_rate':
     case 'percentage':
+    case 'exit_rate':
       return formatPercent(value);
     default:
       return formatCount(value);
@@ -72,7 +73,7 @@ export function exactMetric(metric: Metric, value: MetricValue | undefined): str
     if (metric === 'scroll_depth' || metric === 'time_on_page') return 'No engagement measured on this page';
     return '';
   }
-  if (metric === 'conversion_rate' || metric === 'group_conversion_rate' || metric === 'percentage') return `${value}%`;
+  if (metric === 'conversion_rate' || metric === 'group_conversion_rate' || metric === 'percentage' || metric === 'exit_rate') return `${value}%`;
   if (metric === 'time_on_page') return `${exact.format(value)} s`;
   if (metric === 'bounce_rate' || metric === 'views_per_visit' || metric === 'visit_duration' || metric === 'scroll_depth') return formatMetric(metric, value);
   return exact.format(value);
@@ -93,6 +94,7 @@ export const METRIC_LABELS: Record<Metric, string> = {
   average_revenue: 'Average revenue per conversion',
   scroll_depth: 'Scroll depth',
   time_on_page: 'Time on page',
+  exit_rate: 'Exit rate',
   spend: 'Spend',
   cpa: 'Cost per conversion',
   cost_per_visitor: 'Cost per visitor',
@@ -125,6 +127,8 @@ export function formatBucket(bucket: string, dimension: TimeDimension): string {
   const [, year, month, day, hour] = match;
   const monthName = MONTHS[Number(month) - 1] ?? month;
   switch (dimension) {
+    case 'time:minute':
+      return bucket.slice(11, 16);
     case 'time:hour':
       return `${hour ?? '00'}:00`;
     case 'time:month':

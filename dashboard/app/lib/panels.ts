@@ -59,6 +59,17 @@ export const PAGE_TABS: BreakdownTab[] = [
     titles: { time_on_page: 'Time on page: engaged time per visitor of the page', scroll_depth: 'Scroll depth: how far down visits scrolled, on average' },
   },
   { id: 'entry-pages', label: 'Entry pages', dimension: 'visit:entry_page', metrics: ['visitors', 'visits', 'bounce_rate'] },
+  // A visit's last page. Exits are booked as the visit moves on, which visitor counts cannot follow:
+  // the server offers visits (the exits) and the exit rate here, nothing else.
+  {
+    id: 'exit-pages',
+    label: 'Exit pages',
+    dimension: 'visit:exit_page',
+    metrics: ['visits', 'exit_rate'],
+    labels: { visits: 'Exits' },
+    titles: { visits: 'Exits: visits that ended on this page', exit_rate: 'Exit rate: exits / pageviews of the page' },
+    keepOnPhone: ['visits', 'exit_rate'],
+  },
 ];
 
 export const DEVICE_TABS: BreakdownTab[] = [

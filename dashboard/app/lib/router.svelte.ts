@@ -11,6 +11,8 @@ export type Route =
   | { name: Exclude<View, 'goals'> }
   /** The goals of one site (`#/goals/example.com`), or of the first of the user's sites (`site` ''). */
   | { name: 'goals'; site: string }
+  /** The realtime view: reached from the header's current visitors, not a tab of its own. */
+  | { name: 'realtime' }
   | { name: 'setup'; token: string }
   | { name: 'invite'; token: string }
   | { name: 'signin' }
@@ -26,6 +28,7 @@ export function parseHash(hash: string): Route {
   if (first === '') return { name: 'home' };
   if ((first === 'setup' || first === 'invite') && rest.length === 1 && rest[0]) return { name: first, token: decodeURIComponent(rest[0]) };
   if (first === 'signin' && rest.length === 0) return { name: 'signin' };
+  if (first === 'realtime' && rest.length === 0) return { name: 'realtime' };
   if (VIEW_NAMES.includes(first) && rest.length === 0) return { name: first as Exclude<View, 'goals'> };
   if (first === 'goals' && rest.length <= 1) return { name: 'goals', site: safeDecode(rest[0] ?? '') };
   return { name: 'unknown', path };

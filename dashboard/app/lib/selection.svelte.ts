@@ -1,6 +1,6 @@
 // What the statistics views share: the site and the date range chosen, so going from the
 // Overview to Campaigns and back keeps them. Held in memory for the tab, like the filters.
-import type { DatePreset, Site, StatsClient } from './api.ts';
+import type { DatePreset, Site, SitesResponse, StatsClient } from './api.ts';
 import { isForbidden, messageOf } from './http.ts';
 import { DEFAULT_PRESET } from './dateRanges.ts';
 
@@ -16,6 +16,8 @@ export function settleSite(domains: readonly string[]): string {
 export interface SiteList {
   sites: Site[];
   collectorUrl: string | undefined;
+  /** How fresh the figures are and how often realtime figures are re-read (the server's `realtime`). */
+  realtime: SitesResponse['realtime'];
   loaded: boolean;
   error: string;
   /** The server's sentence when the user's roles do not allow statistics. */
@@ -27,13 +29,14 @@ export interface SiteList {
  * them. Call during component initialisation.
  */
 export function useSiteList(client: StatsClient): SiteList {
-  const list = $state<SiteList>({ sites: [], collectorUrl: undefined, loaded: false, error: '', forbidden: '' });
+  const list = $state<SiteList>({ sites: [], collectorUrl: undefined, realtime: undefined, loaded: false, error: '', forbidden: '' });
   $effect(() => {
     const controller = new AbortController();
     client.sites(controller.signal).then(
       (answer) => {
         list.sites = answer.sites;
         list.collectorUrl = answer.collector_url;
+        list.realtime = answer.realtime;
         settleSite(answer.sites.map((s) => s.domain));
         list.loaded = true;
       },

@@ -3,6 +3,12 @@ import type { CubeName } from '../../../schema/cubes.ts';
 /** The column name that stands for a goal's display name (see 'event:goal'). */
 export const GOAL_COLUMN = 'goal';
 
+/**
+ * The column name that stands for a visit's exit page ('visit:exit_page'): the pages cube's
+ * `path`, read through its `exits` counter (sql.ts); not a stored column of its own.
+ */
+export const EXIT_PAGE_COLUMN = 'exit_page';
+
 /** A Stats API dimension and the cube column it reads. */
 export interface DimensionInfo {
   column: string;
@@ -26,6 +32,8 @@ export const DIMENSIONS: Record<string, DimensionInfo> = {
   'visit:browser': { column: 'browser' },
   'visit:os': { column: 'os' },
   'visit:entry_page': { column: 'entry_page' },
+  // The page of a visit's last pageview: the pages cube's rows with exits (EXIT_PAGE_COLUMN).
+  'visit:exit_page': { column: EXIT_PAGE_COLUMN },
   'event:page': { column: 'path' },
   'event:name': { column: 'name' },
   // event:props:<key> is not listed: any key the site allows (see propDimension) reads this column.
@@ -60,6 +68,7 @@ export const METRICS = [
   'average_revenue',
   'scroll_depth',
   'time_on_page',
+  'exit_rate',
   'spend',
   'cpa',
   'cost_per_visitor',
@@ -96,6 +105,15 @@ export const CUBE_METRICS: Record<CubeName, readonly Metric[]> = {
   // Funnels have their own endpoint (dashboard/server/funnels), not the Stats API.
   funnel_steps: [],
 };
+
+/**
+ * What visit:exit_page offers. Exits are booked as +1/-1 deltas as a visit moves from page to
+ * page (collector/exit-pages.ts): summed counters take that back, visitor sketches (uniqCombined
+ * states) cannot, so there is no "visitors who left here". `visits` is the visits that ended on
+ * the page (its exits), `exit_rate` those exits / the page's pageviews. Any other metric, and any
+ * other dimension or filter beside time, is a 400 (planQuery says why).
+ */
+export const EXIT_PAGE_METRICS: readonly Metric[] = ['visits', 'exit_rate'];
 
 /** The visit cube that holds the visitors of the same dimensions as an event cube (rate denominators). */
 export const VISIT_CUBE_OF: Partial<Record<CubeName, CubeName>> = {

@@ -5,7 +5,7 @@ import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../../schema/retention.ts';
 import { countedAtIngestion, goalEventName } from '../../../schema/goals.ts';
 import { SPEND_METRICS, spendPlanProblem } from './spend.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
-import { CUBE_METRICS, DIMENSIONS, GOAL_COLUMN, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
+import { CUBE_METRICS, DIMENSIONS, EXIT_PAGE_COLUMN, EXIT_PAGE_METRICS, GOAL_COLUMN, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
 
 /** A query the API refuses, with the sentence the caller sees (400). */
 export class StatsQueryError extends Error {}
@@ -63,6 +63,8 @@ export interface QueryPlan {
   propKey?: string;
   /** Notes for meta.warnings (goals counted only since their creation). */
   warnings: string[];
+  /** visit:exit_page is a dimension or a filter: the pages cube read through its exits (sql.ts). */
+  exitPage?: boolean;
 }
 
 /** A site's goal, as far as the planner needs it (schema/goals.ts). */
@@ -88,9 +90,12 @@ function zodMessage(err: z.ZodError): string {
  */
 const CUBE_PREFERENCE: CubeName[] = ['acquisition', 'tech', 'entry_pages', 'pages', 'event_names', 'event_tech', 'event_entry_pages', 'event_props'];
 
-/** The cubes that store a column (the goal "column" is worked out over the event name). */
+/** The stored column behind a dimension's column (goals are worked out over the event name, exit pages are pages). */
+const STORED_AS: Record<string, string> = { [GOAL_COLUMN]: 'name', [EXIT_PAGE_COLUMN]: 'path' };
+
+/** The cubes that store a column. */
 function cubesHolding(column: string): CubeName[] {
-  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(column === GOAL_COLUMN ? 'name' : column));
+  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(STORED_AS[column] ?? column));
 }
 
 /** Cubes of custom events and goal conversions (their names include goals' reserved names). */
@@ -193,7 +198,28 @@ export function planQuery(
   const cube: CubeName = possible[0]!;
   /** What was asked for, for the messages below. */
   const asked = [...new Set(wanted.map((w) => w.name))].join(', ') || 'the totals';
-  for (const m of metrics) {
+  // Exits are booked as +1/-1 as a visit moves on: only summed counters can take a step back, so
+  // exit pages stand alone (with time) and offer only what sums give (dimensions.ts EXIT_PAGE_METRICS).
+  const exitPage = wanted.some((w) => w.name === 'visit:exit_page');
+  if (exitPage) {
+    const others = [...new Set(wanted.filter((w) => w.name !== 'visit:exit_page').map((w) => w.name))];
+    if (others.length) {
+      throw new StatsQueryError(
+        `visit:exit_page cannot be combined with ${others.join(', ')}: a visit's exit page is booked per page alone, as the visit moves on; use it with time dimensions only`,
+      );
+    }
+    for (const m of metrics) {
+      if (!EXIT_PAGE_METRICS.includes(m)) {
+        throw new StatsQueryError(
+          `metric "${m}" is not available with visit:exit_page: exits are booked as +1/-1 as a visit moves from page to page, and visitor counts cannot be taken back; ` +
+            `exit pages count ${EXIT_PAGE_METRICS.join(', ')} (visits = the visits that ended on the page)`,
+        );
+      }
+    }
+  } else if (metrics.includes('exit_rate')) {
+    throw new StatsQueryError('metrics: exit_rate needs visit:exit_page as a dimension or a filter');
+  }
+  for (const m of exitPage ? [] : metrics) {
     if (GOAL_METRICS.includes(m) && !EVENT_CUBES.includes(cube)) throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
     if (!CUBE_METRICS[cube].includes(m) && EVENT_CUBES.includes(cube)) {
       throw new StatsQueryError(`metric "${m}" is not available with ${asked}: custom events, goals and props count ${CUBE_METRICS[cube].join(', ')}`);
@@ -284,5 +310,6 @@ export function planQuery(
     goals,
     propKey,
     warnings,
+    ...(exitPage ? { exitPage } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { Store } from '../../../schema/client.ts';
 import { buildQuery } from './sql.ts';
+import { realtimeMinutes } from './date-range.ts';
 import type { QueryPlan } from './query.ts';
 import { PROP_PREFIX, VISIT_CUBE_OF } from './dimensions.ts';
 import { money, type Money } from './money.ts';
@@ -78,6 +79,8 @@ export async function runQuery(
       granularity: plan.grain,
       days_from_day_cubes: closed.length,
       privacy_min_visitors: minVisitors,
+      // The window's first and last minute buckets, so a chart can show the quiet minutes as zero.
+      ...(plan.range.realtime && plan.range.since !== undefined ? { realtime_minutes: realtimeMinutes(plan.range.since, plan.timeZone) } : {}),
       ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
       ...(Object.keys(metricWarnings).length ? { metric_warnings: metricWarnings } : {}),
     },

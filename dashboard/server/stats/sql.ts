@@ -2,7 +2,8 @@ import { cubeCounters, cubeTable, type Counter } from '../../../schema/cubes.ts'
 import { GOAL_NAME_PREFIX } from '../../../schema/goals.ts';
 import type { Store } from '../../../schema/client.ts';
 import { addDays } from '../../../schema/dates.ts';
-import { GOAL_COLUMN, REVENUE_METRICS, type CubeMetric, type Metric, type TimeDimension } from './dimensions.ts';
+import { REALTIME_WINDOW_MS } from './date-range.ts';
+import { EXIT_PAGE_COLUMN, GOAL_COLUMN, REVENUE_METRICS, type CubeMetric, type Metric, type TimeDimension } from './dimensions.ts';
 import { EVENT_CUBES, type FilterOp, type QueryPlan } from './query.ts';
 
 export interface BuiltQuery {
@@ -48,7 +49,12 @@ const METRIC_SQL: Record<CubeMetric, string> = {
   scroll_depth: 'if(sum(s_scroll_visits) > 0, toInt64(round(sum(s_scroll_sum) / sum(s_scroll_visits))), NULL)',
   // Engaged seconds per visitor of the page; null where no engagement was ever reported.
   time_on_page: 'if(sum(s_visitors) > 0 AND (sum(s_engaged_ms) > 0 OR sum(s_scroll_visits) > 0), toInt64(round(sum(s_engaged_ms) / 1000 / sum(s_visitors))), NULL)',
+  // With visit:exit_page: the page's pageviews that were the last of their visit, percent, 1 decimal (migration 012).
+  exit_rate: 'if(sum(s_pageviews) > 0, round(100 * sum(s_exits) / sum(s_pageviews), 1), 0)',
 };
+
+/** With visit:exit_page, a page's visits are the visits that ended there: its exits. */
+const EXIT_METRIC_SQL: Partial<Record<CubeMetric, string>> = { visits: 'sum(s_exits)' };
 
 /** The counters each metric's SQL reads (visitors are always there). */
 const COUNTERS_READ: Record<CubeMetric, readonly Counter[]> = {
@@ -66,6 +72,7 @@ const COUNTERS_READ: Record<CubeMetric, readonly Counter[]> = {
   average_revenue: [],
   scroll_depth: ['scroll_sum', 'scroll_visits'],
   time_on_page: ['engaged_ms', 'scroll_visits'],
+  exit_rate: ['exits', 'pageviews'],
 };
 
 /** A Stats API filter as SQL over `column`; its values travel as the Array(String) parameter `param`. */
@@ -88,7 +95,7 @@ const REVENUE_EXTRA = 'sum(s_revenue_other) AS x_revenue_other';
 const GOAL_EXPR = `transform(name, {g_names:Array(String)}, {g_display:Array(String)}, '')`;
 /** The revenue currency of the goal an event-cube row counts for ('' for none). */
 const GOAL_CURRENCY = `transform(name, {g_names:Array(String)}, {g_currency:Array(String)}, '')`;
-const columnSql = (column: string) => (column === GOAL_COLUMN ? GOAL_EXPR : column);
+const columnSql = (column: string) => (column === GOAL_COLUMN ? GOAL_EXPR : column === EXIT_PAGE_COLUMN ? 'path' : column);
 
 /**
  * Revenue sums over the event cubes: only amounts in the currency of the goal they count for;
@@ -139,6 +146,9 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   const metrics = plan.metrics as CubeMetric[];
   if (metrics.some((m) => !(m in METRIC_SQL))) throw new Error(`buildQuery: ${plan.metrics.join(', ')} includes a metric SQL over the cubes does not compute`);
   const needed = new Set(metrics.flatMap((m) => COUNTERS_READ[m]));
+  // Exit pages read exits for every metric, the row filter and the group size below.
+  if (plan.exitPage) needed.add('exits');
+  const metricSql = (m: CubeMetric) => (plan.exitPage ? EXIT_METRIC_SQL[m] : undefined) ?? METRIC_SQL[m];
   const counters = cubeCounters(plan.cube).filter((c) => c !== 'revenue' && needed.has(c));
   const partSums: Array<[string, string]> = [...counters.map((c): [string, string] => [c, `sum(${c})`]), ...(revenue ? REVENUE_PARTS : [])];
   const SUMMED = [...partSums.map(([a]) => a), 'visitors'];
@@ -156,7 +166,9 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   const hourWhere = ['site = {site:String}', ...filterSql];
   const useDays = plan.grain === 'day' && closedDays.length > 0;
   if (plan.range.realtime) {
-    hourWhere.push('ts >= now() - INTERVAL 30 MINUTE');
+    // The minutes that started in the window: 30 buckets, the current (partial) one included.
+    params.since = Math.floor((plan.range.since ?? Date.now() - REALTIME_WINDOW_MS) / 1000);
+    hourWhere.push('ts > toDateTime({since:UInt32})');
   } else {
     // The hour cubes serve only the days not yet closed: usually today alone, so the scan starts
     // at the first open day of the range rather than at its start (hour cubes hold two weeks).
@@ -181,14 +193,20 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
     parts.push(part(`${store.table(cubeTable(plan.cube, 'day'))} FINAL`, (d) => DAY_BUCKET[d.time!]!, 'sum(visitors)', ['site = {site:String}', 'day IN {closed:Array(Date)}', ...filterSql]));
   }
   const sumCols = SUMMED.map((c) => `sum(s_${c}) AS s_${c}`);
-  const combined = `SELECT ${[...dims.map((d) => d.alias), ...sumCols].join(', ')} FROM (${parts.join(' UNION ALL ')}) ${groupBy}`;
+  // An exit-page breakdown lists the pages that are some visit's exit, not every page viewed.
+  const exitRows = plan.exitPage && dims.some((d) => d.column === EXIT_PAGE_COLUMN) ? 'HAVING s_exits > 0' : '';
+  const combined = `SELECT ${[...dims.map((d) => d.alias), ...sumCols].join(', ')} FROM (${parts.join(' UNION ALL ')}) ${groupBy} ${exitRows}`;
 
   const hasGroupDims = dims.some((d) => !d.time);
   const filtered = plan.filters.length > 0;
-  const folded = dims.map((d) => (hasGroupDims && !d.time ? `if(s_visitors < {k:UInt64}, '(other)', ${d.alias}) AS ${d.out}` : `${d.alias} AS ${d.out}`));
+  // The size of a row's group. An exit page's group is the visits that ended there: fewer exits
+  // than k is too small however many visitors viewed the page (and exits can repeat a visitor,
+  // so the page's visitors bound it from the other side).
+  const groupSize = plan.exitPage ? 'least(s_visitors, s_exits)' : 's_visitors';
+  const folded = dims.map((d) => (hasGroupDims && !d.time ? `if(${groupSize} < {k:UInt64}, '(other)', ${d.alias}) AS ${d.out}` : `${d.alias} AS ${d.out}`));
   // Filters narrow the site to a group: a time-only (or total) row of that group under k is left out.
   const suppress = !hasGroupDims && filtered;
-  const middle = `SELECT ${[...folded, ...SUMMED.map((c) => `s_${c}`)].join(', ')} FROM (${combined}) ${suppress ? 'WHERE s_visitors >= {k:UInt64}' : ''}`;
+  const middle = `SELECT ${[...folded, ...SUMMED.map((c) => `s_${c}`)].join(', ')} FROM (${combined}) ${suppress ? `WHERE ${groupSize} >= {k:UInt64}` : ''}`;
 
   const orderAlias = (name: string) => {
     const i = plan.dimensions.indexOf(name);
@@ -196,7 +214,7 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
   };
   const order = [...plan.orderBy.map(([n, dir]) => `${orderAlias(n)} ${dir.toUpperCase()}`), ...dims.map((d) => `${d.out} ASC`)];
   const sql = `
-    SELECT ${[...dims.map((d) => d.out), ...metrics.map((m) => `${METRIC_SQL[m]} AS m_${m}`), ...(revenue ? [REVENUE_EXTRA] : [])].join(', ')}
+    SELECT ${[...dims.map((d) => d.out), ...metrics.map((m) => `${metricSql(m)} AS m_${m}`), ...(revenue ? [REVENUE_EXTRA] : [])].join(', ')}
     FROM (${middle})
     ${dims.length ? `GROUP BY ${dims.map((d) => d.out).join(', ')}` : ''}
     ${!dims.length && suppress ? 'HAVING count() > 0' : ''}
