@@ -5,6 +5,7 @@ import type { AuditEntry } from '../../schema/audit-log.ts';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
+import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../schema/retention.ts';
 import { securityRoutes, type Authorization, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
 import { AuthError, type Accounts } from './auth/accounts.ts';
 import type { ClientIp } from './auth/client.ts';
@@ -119,7 +120,11 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
   app.get('/api/sites', requires('stats:read'), async (c) => {
     const p = c.get('principal')!;
     const visible = (await sites()).filter((s) => canSeeSite(p, s.domain));
-    return c.json({ sites: visible, ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}) });
+    return c.json({
+      sites: visible,
+      ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}),
+      hourly_retention_days: deps.hourlyRetentionDays ?? DEFAULT_HOURLY_RETENTION_DAYS,
+    });
   });
 
   app.post('/api/v2/query', requires('stats:read'), async (c) => {

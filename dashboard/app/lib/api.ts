@@ -73,6 +73,8 @@ export interface Query {
   filters?: Filter[];
   order_by?: [Metric | Dimension, 'asc' | 'desc'][];
   pagination?: { limit: number; offset?: number };
+  /** Each row also carries the earlier period's figures and the change (ResultRow.comparison). */
+  include?: { comparisons?: { mode: 'previous_period' | 'year_over_year'; match_day_of_week?: boolean } | { mode: 'custom'; date_range: [string, string]; match_day_of_week?: boolean } };
 }
 
 /** Plausible's money object (total_revenue, average_revenue): `long` is exact to the minor unit. */
@@ -95,6 +97,12 @@ export interface ResultRow {
   metrics: MetricValue[];
   /** In the order of Query.dimensions. */
   dimensions: string[];
+  /**
+   * With include.comparisons: the earlier period's row (time buckets: the one at the same offset),
+   * its metrics (null where none was shown) and the change: percent, or points for rates; null
+   * where the earlier value is 0 or unknown.
+   */
+  comparison?: { dimensions: Array<string | null>; metrics: MetricValue[]; change: Array<number | null> };
 }
 
 /** A count or rate (not a Money): what bars, sums and sorting read. */
@@ -122,6 +130,8 @@ export interface SitesResponse {
   sites: Site[];
   /** Where the tracker is served from, for the install snippet; optional, a placeholder is shown without it. */
   collector_url?: string;
+  /** How far back hourly figures reach (HOURLY_RETENTION_DAYS): the time chart offers hours only there. */
+  hourly_retention_days?: number;
 }
 
 /** The server's notes in meta.warnings (goals counted only since they were made). */
