@@ -190,6 +190,7 @@ export function pairRows(plan: PairingPlan, rows: Row[], earlier: Row[], earlier
     }
   }
   const key = (dims: Array<string | null>) => JSON.stringify(dims);
+  // At most 10,000 entries: the earlier period runs with the pagination ceiling as its limit.
   const byDimensions = new Map(earlier.map((r) => [key(r.dimensions), r.metrics]));
   return all.map((row) => {
     const dimensions = row.dimensions.map((v, i) => (i === timeAt ? earlierBucket(v) : v));
