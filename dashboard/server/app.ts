@@ -5,6 +5,7 @@ import type { AuditEntry } from '../../schema/audit-log.ts';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
+import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../schema/retention.ts';
 import { securityRoutes, type Authorization, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
 import { AuthError, type Accounts } from './auth/accounts.ts';
 import type { ClientIp } from './auth/client.ts';
@@ -131,6 +132,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
       sites: visible,
       ...(deps.collectorUrl ? { collector_url: deps.collectorUrl } : {}),
       ...(deps.freshness ? { realtime: { delay_s: deps.freshness.delayS, refresh_s: deps.freshness.refreshS } } : {}),
+      hourly_retention_days: deps.hourlyRetentionDays ?? DEFAULT_HOURLY_RETENTION_DAYS,
     });
   });
 

@@ -78,6 +78,8 @@ export interface Query {
   filters?: Filter[];
   order_by?: [Metric | Dimension, 'asc' | 'desc'][];
   pagination?: { limit: number; offset?: number };
+  /** Each row also carries the earlier period's figures and the change (ResultRow.comparison). */
+  include?: { comparisons?: { mode: 'previous_period' | 'year_over_year'; match_day_of_week?: boolean } | { mode: 'custom'; date_range: [string, string]; match_day_of_week?: boolean } };
 }
 
 /** Plausible's money object (total_revenue, average_revenue): `long` is exact to the minor unit. */
@@ -100,6 +102,12 @@ export interface ResultRow {
   metrics: MetricValue[];
   /** In the order of Query.dimensions. */
   dimensions: string[];
+  /**
+   * With include.comparisons: the earlier period's row (time buckets: the one at the same offset),
+   * its metrics (null where none was shown) and the change: percent, or points for rates; null
+   * where the earlier value is 0 or unknown.
+   */
+  comparison?: { dimensions: Array<string | null>; metrics: MetricValue[]; change: Array<number | null> };
 }
 
 /** A count or rate (not a Money): what bars, sums and sorting read. */
@@ -129,6 +137,8 @@ export interface SitesResponse {
   collector_url?: string;
   /** How far behind the figures may be (the abuse hold and the flush interval), and how often to re-read realtime figures. */
   realtime?: { delay_s: number; refresh_s: number };
+  /** How far back hourly figures reach (HOURLY_RETENTION_DAYS): the time chart offers hours only there. */
+  hourly_retention_days?: number;
 }
 
 /** The server's notes in meta.warnings (goals counted only since they were made). */

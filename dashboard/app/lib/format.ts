@@ -184,3 +184,14 @@ export function formatBytes(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** Rates whose change the Stats API gives in percentage points (the others: percent). */
+export const POINT_METRICS: readonly Metric[] = ['bounce_rate', 'conversion_rate', 'group_conversion_rate', 'percentage'];
+
+/** A comparison's change: "+50%", "−11%", "0%"; rates in points, "+25 pts"; "–" where none can be given (nothing earlier). */
+export function formatChange(metric: Metric, change: number | null | undefined): string {
+  if (typeof change !== 'number') return '–';
+  const sign = change > 0 ? '+' : change < 0 ? '−' : '';
+  const size = Math.abs(change);
+  return POINT_METRICS.includes(metric) ? `${sign}${Number(size.toFixed(1))} pts` : `${sign}${exact.format(size)}%`;
+}

@@ -1,6 +1,6 @@
 // Typed client for a site's funnels: the contract of dashboard/server/funnels/routes.ts (README,
 // "Funnels"). Listing them and their numbers needs `stats:read` (every reader of the site).
-import type { DatePreset } from './api.ts';
+import type { DateRange } from './api.ts';
 import { request } from './http.ts';
 
 export interface Funnel {
@@ -33,9 +33,9 @@ const base = (site: string) => `api/v1/sites/${encodeURIComponent(site)}/funnels
 
 export const listFunnels = (site: string, signal?: AbortSignal) => request<{ funnels: Funnel[] }>(base(site), { signal });
 
-/** The funnel's visitors per step in a preset range, of the visitors who came from `campaign` at step 1 (all with ''). */
-export function funnelStats(site: string, id: string, preset: DatePreset, campaign: string, signal?: AbortSignal) {
-  const query = new URLSearchParams({ date_range: preset });
+/** The funnel's visitors per step in a range (a preset, or from–to), of the visitors who came from `campaign` at step 1 (all with ''). */
+export function funnelStats(site: string, id: string, range: DateRange, campaign: string, signal?: AbortSignal) {
+  const query = new URLSearchParams(typeof range === 'string' ? { date_range: range } : { from: range[0], to: range[1] });
   if (campaign) query.set('utm_campaign', campaign);
   return request<FunnelStats>(`${base(site)}/${encodeURIComponent(id)}/stats?${query}`, { signal });
 }

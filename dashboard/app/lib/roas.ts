@@ -1,7 +1,7 @@
 // ROAS over time (Campaigns view): one Stats API query of spend, revenue and ROAS per day or week
 // for a goal, turned into a series with a point for every bucket of the range. ROAS is null where
 // the bucket had no spend (or revenue and spend are in different currencies): the line shows a gap.
-import { moneyOf, numberOf, type DatePreset, type Filter, type Money, type Query, type QueryResponse } from './api.ts';
+import { moneyOf, numberOf, type DatePreset, type DateRange, type Filter, type Money, type Query, type QueryResponse } from './api.ts';
 import { allBuckets, answeredRange } from './timeSeries.ts';
 
 export type RoasBucket = 'time:day' | 'time:week';
@@ -17,8 +17,11 @@ export interface RoasPoint {
 const DAY_MS = 86_400_000;
 
 /** Days for a range of up to 31 days, weeks beyond ("This year" counts its days so far). */
-export function roasBucketFor(preset: DatePreset, now = new Date()): RoasBucket {
+export function roasBucketFor(range: DateRange, now = new Date()): RoasBucket {
+  if (typeof range !== 'string') return Date.parse(`${range[1]}T00:00:00Z`) - Date.parse(`${range[0]}T00:00:00Z`) < 31 * DAY_MS ? 'time:day' : 'time:week';
+  const preset: DatePreset | 'realtime' = range;
   switch (preset) {
+    case 'realtime':
     case 'day':
     case '7d':
     case '30d':
@@ -34,7 +37,7 @@ export function roasBucketFor(preset: DatePreset, now = new Date()): RoasBucket 
 }
 
 /** The one query behind the chart: spend, revenue and ROAS of the goal, per bucket, for all campaigns or one. */
-export function roasQuery(site: string, dateRange: DatePreset, bucket: RoasBucket, goal: string, campaign: string | null): Query {
+export function roasQuery(site: string, dateRange: DateRange, bucket: RoasBucket, goal: string, campaign: string | null): Query {
   const filters: Filter[] = [['is', 'event:goal', [goal]]];
   if (campaign !== null) filters.push(['is', 'visit:utm_campaign', [campaign]]);
   return {

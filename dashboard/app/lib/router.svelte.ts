@@ -23,7 +23,8 @@ export type Route =
 const VIEW_NAMES: readonly string[] = ['overview', 'campaigns', 'security', 'users', 'account'];
 
 export function parseHash(hash: string): Route {
-  const path = hash.replace(/^#\/?/, '');
+  // A view's choices ride after "?" (lib/viewUrl.ts); the route is the part before it.
+  const path = hash.replace(/^#\/?/, '').split('?')[0]!;
   const [first = '', ...rest] = path.split('/');
   if (first === '') return { name: 'home' };
   if ((first === 'setup' || first === 'invite') && rest.length === 1 && rest[0]) return { name: first, token: decodeURIComponent(rest[0]) };
@@ -42,11 +43,29 @@ function safeDecode(part: string): string {
   }
 }
 
-export const router = $state<{ route: Route }>({ route: parseHash(location.hash) });
+/** The hash's query part (after "?", without it): what a statistics view was showing. */
+export function hashQuery(hash: string): string {
+  const at = hash.indexOf('?');
+  return at < 0 ? '' : hash.slice(at + 1);
+}
+
+export const router = $state<{ route: Route; query: string }>({ route: parseHash(location.hash), query: hashQuery(location.hash) });
 
 window.addEventListener('hashchange', () => {
   router.route = parseHash(location.hash);
+  router.query = hashQuery(location.hash);
 });
+
+/**
+ * Writes a view's choices into the address without a history entry or a hashchange, so the
+ * address bar can be bookmarked or sent as it is while the back button still leaves the view.
+ */
+export function replaceQuery(path: string, query: string): void {
+  const hash = `#/${path}${query ? `?${query}` : ''}`;
+  if (location.hash === hash) return;
+  history.replaceState(history.state, '', hash);
+  router.query = query;
+}
 
 /** Goes to a route; replace keeps a redirect (e.g. past a used invite link) out of the back button. */
 export function navigate(path: string, { replace = false } = {}): void {
@@ -55,6 +74,7 @@ export function navigate(path: string, { replace = false } = {}): void {
   if (replace) {
     history.replaceState(history.state, '', hash);
     router.route = parseHash(hash);
+    router.query = hashQuery(hash);
   } else {
     location.hash = hash;
   }

@@ -65,3 +65,29 @@ export function toSeries(response: QueryResponse, dimension: TimeDimension): Ser
   const merged = [...new Set([...buckets, ...known])].sort();
   return merged.map((bucket) => ({ bucket, value: values.get(bucket) ?? 0 }));
 }
+
+export interface ComparedPoint extends SeriesPoint {
+  /** The earlier period's bucket at the same offset, and its value (null: none shown). */
+  earlierBucket: string | null;
+  earlier: number | null;
+}
+
+/**
+ * A series with include.comparisons: the server answers a row for every bucket of the range (time
+ * alone), each with the earlier period's bucket at the same offset. Values the server could not
+ * show (a filtered bucket under the privacy threshold) are drawn as 0, like the plain series.
+ */
+export function toComparedSeries(response: QueryResponse, dimension: TimeDimension): ComparedPoint[] {
+  return response.results
+    .map((row) => {
+      const earlier = row.comparison?.metrics[0];
+      const earlierBucket = row.comparison?.dimensions[0] ?? null;
+      return {
+        bucket: bucketKey(row.dimensions[0] ?? '', dimension),
+        value: numberOf(row.metrics[0]) ?? 0,
+        earlierBucket: earlierBucket === null ? null : bucketKey(earlierBucket, dimension),
+        earlier: earlierBucket === null ? null : (numberOf(earlier) ?? 0),
+      };
+    })
+    .sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+}

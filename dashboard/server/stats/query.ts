@@ -5,6 +5,7 @@ import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../../schema/retention.ts';
 import { countedAtIngestion, goalEventName } from '../../../schema/goals.ts';
 import { SPEND_METRICS, spendPlanProblem } from './spend.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
+import { bucketCount, comparisonRange, comparisonSchema, MAX_TIME_LABELS, type Comparison } from './comparisons.ts';
 import { CUBE_METRICS, DIMENSIONS, EXIT_PAGE_COLUMN, EXIT_PAGE_METRICS, GOAL_COLUMN, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
 
 /** A query the API refuses, with the sentence the caller sees (400). */
@@ -23,6 +24,8 @@ const requestSchema = z.object({
   pagination: z
     .object({ limit: z.number().int().min(1).max(10_000).default(10_000), offset: z.number().int().min(0).max(1_000_000).default(0) })
     .default({ limit: 10_000, offset: 0 }),
+  // Plausible's other include flags (imports, time_labels, total_rows) are accepted and ignored, as before.
+  include: z.object({ comparisons: comparisonSchema.nullable().optional() }).optional(),
 });
 
 export type StatsRequest = z.infer<typeof requestSchema>;
@@ -65,6 +68,8 @@ export interface QueryPlan {
   warnings: string[];
   /** visit:exit_page is a dimension or a filter: the pages cube read through its exits (sql.ts). */
   exitPage?: boolean;
+  /** include.comparisons: the earlier period each row is compared with (run.ts, comparisons.ts). */
+  comparison?: Comparison;
 }
 
 /** A site's goal, as far as the planner needs it (schema/goals.ts). */
@@ -250,13 +255,33 @@ export function planQuery(
     throw new StatsQueryError('dimensions: time:minute is kept for 48 hours; use it with date_range "day" or "realtime"');
   }
 
+  let comparison: Comparison | undefined;
+  const compareWith = req.include?.comparisons;
+  if (compareWith) {
+    if (range.realtime || minuteDimension) throw new StatsQueryError('include.comparisons: not available for realtime or time:minute; compare whole days');
+    if (req.date_range === 'all') throw new StatsQueryError('include.comparisons: the range "all" has no earlier period; choose a range');
+    if (compareWith.mode === 'custom') {
+      const [from, to] = compareWith.date_range;
+      if (!isIsoDate(from) || !isIsoDate(to)) throw new StatsQueryError('include.comparisons.date_range: dates must be YYYY-MM-DD');
+      if (from > to) throw new StatsQueryError('include.comparisons.date_range: the start date is after the end date');
+    }
+    comparison = { request: compareWith, range: comparisonRange(compareWith, range, localDate(now, site.timezone)) };
+    const time = dimensionColumns.find((d) => d.time)?.time;
+    if (time && Math.max(bucketCount(range, time), bucketCount(comparison.range, time)) > MAX_TIME_LABELS) {
+      throw new StatsQueryError(`include.comparisons: more than ${MAX_TIME_LABELS} ${time} buckets to pair; use a coarser time dimension`);
+    }
+  }
+  /** The earliest day the query reads, the earlier period's included. */
+  const earliest = comparison && comparison.range.from < range.from ? comparison.range.from : range.from;
+
   const wantsHours = dimensionColumns.some((d) => d.time === 'time:hour');
   if (wantsHours && !range.realtime) {
     const oldestHourly = addDays(localDate(now, 'UTC'), 1 - hourlyRetentionDays);
-    if (range.from < oldestHourly) {
+    if (earliest < oldestHourly) {
       throw new StatsQueryError(
         `dimensions: time:hour is kept for ${hourlyRetentionDays} days (HOURLY_RETENTION_DAYS); ` +
-          `older data is kept per day: use time:day, or a date_range from ${oldestHourly}`,
+          `older data is kept per day: use time:day, or a date_range from ${oldestHourly}` +
+          (range.from < oldestHourly ? '' : ` (the earlier period of include.comparisons starts ${earliest})`),
       );
     }
   }
@@ -277,7 +302,7 @@ export function planQuery(
       if (unknown.length) throw new StatsQueryError(`filters: no goal named ${unknown.map((v) => JSON.stringify(v)).join(', ')} on this site`);
     }
     const since = (g: PlannerGoal) => localDate(g.createdAt, site.timezone);
-    const late = siteGoals.filter((g) => countedAtIngestion(g) && since(g) >= range.from);
+    const late = siteGoals.filter((g) => countedAtIngestion(g) && since(g) >= earliest);
     if (late.length) warnings.push(`counting since the goal was made (page, scroll and prop-condition goals): ${late.map((g) => `${g.displayName} since ${since(g)}`).join('; ')}`);
   }
   for (const m of GOAL_METRICS) if (metrics.includes(m) && !goals) throw new StatsQueryError(`metrics: ${m} needs event:goal as a dimension or a filter`);
@@ -311,5 +336,6 @@ export function planQuery(
     propKey,
     warnings,
     ...(exitPage ? { exitPage } : {}),
+    comparison,
   };
 }

@@ -7,13 +7,14 @@ import { money, type Money } from './money.ts';
 import type { StatsContext } from './context-cache.ts';
 import { joinKey, SPEND_METRICS, spendByGroup, spendFigures, type TrafficFacts } from './spend.ts';
 import type { Metric } from './dimensions.ts';
+import { pairRows, type Comparison, type Row as ComparedRow } from './comparisons.ts';
 
 export interface StatsResponse {
   /**
    * A metric is null where it cannot be worked out (the group conversion rate of "(other)", the
    * revenue of a goal without a currency); revenue metrics are Plausible's money objects.
    */
-  results: Array<{ metrics: Array<number | Money | null>; dimensions: string[] }>;
+  results: ComparedRow[];
   meta: Record<string, unknown>;
   query: Record<string, unknown>;
 }
@@ -26,6 +27,59 @@ export async function runQuery(
   /** Closed days and cached rate denominators (context-cache.ts). */
   context: StatsContext,
 ): Promise<StatsResponse> {
+  return plan.comparison ? runCompared(store, plan, plan.comparison, minVisitors, context) : runPeriod(store, plan, minVisitors, context);
+}
+
+/**
+ * include.comparisons: the query over its own range and over the earlier one, side by side (two
+ * independent answers, each k-anonymous on its own), then paired row by row (comparisons.ts).
+ * Both run unpaged (at most 10,000 rows, the pagination ceiling), so that every row shown finds
+ * its earlier counterpart among the earlier period's first 10,000 rows in the same order, and
+ * a time series can get its empty buckets; the page is cut afterwards.
+ */
+async function runCompared(store: Store, plan: QueryPlan, comparison: Comparison, minVisitors: number, context: StatsContext): Promise<StatsResponse> {
+  const whole: QueryPlan = { ...plan, comparison: undefined, limit: 10_000, offset: 0 };
+  const [main, earlier] = await Promise.all([
+    runPeriod(store, whole, minVisitors, context),
+    runPeriod(store, { ...whole, range: comparison.range }, minVisitors, context),
+  ]);
+  let rows = pairRows(plan, main.results, earlier.results, comparison.range);
+  // Empty buckets were appended: put them in the query's order.
+  if (rows.length > main.results.length) sortRows(plan, rows);
+  rows = rows.slice(plan.offset, plan.offset + plan.limit);
+  return {
+    results: rows,
+    meta: { ...main.meta, comparison_date_range: [comparison.range.from, comparison.range.to] },
+    query: { ...main.query, pagination: { limit: plan.limit, offset: plan.offset }, include: { comparisons: comparison.request } },
+  };
+}
+
+type Row = StatsResponse['results'][number];
+
+/** Orders rows by the plan's order_by, then by their dimensions (nulls last), as the SQL does. */
+function sortRows(plan: QueryPlan, rows: Row[], order: Array<[string, 'asc' | 'desc']> = plan.orderBy): void {
+  const sortValue = (r: Row, name: string): number | string | null => {
+    const d = plan.dimensions.indexOf(name);
+    if (d >= 0) return r.dimensions[d]!;
+    const v = r.metrics[plan.metrics.indexOf(name as Metric)];
+    return v === null || v === undefined ? null : typeof v === 'number' ? v : v.value;
+  };
+  rows.sort((a, b) => {
+    for (const [name, dir] of [...order, ...plan.dimensions.map((d): [string, 'asc' | 'desc'] => [d, 'asc'])]) {
+      const x = sortValue(a, name);
+      const y = sortValue(b, name);
+      if (x === y) continue;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      const c = x < y ? -1 : 1;
+      return dir === 'asc' ? c : -c;
+    }
+    return 0;
+  });
+}
+
+/** One period's answer (the query as planned, comparisons aside). */
+async function runPeriod(store: Store, plan: QueryPlan, minVisitors: number, context: StatsContext): Promise<StatsResponse> {
   if (plan.metrics.some((m) => SPEND_METRICS.includes(m))) return runWithSpend(store, plan, minVisitors, context);
   // The range's local days that the day closer has folded into the day cubes.
   const closed = plan.grain === 'day' ? await context.closedDays(plan.site, plan.range.from, plan.range.to) : [];
@@ -244,7 +298,7 @@ async function runWithSpend(store: Store, plan: QueryPlan, minVisitors: number, 
   const closed = await context.closedDays(plan.site, plan.range.from, plan.range.to);
   // Visitors of every group (k = 1, divided by only): who had visits at all, and cost_per_visitor.
   const [traffic, spend, groups] = await Promise.all([
-    runQuery(store, inner, minVisitors, context),
+    runPeriod(store, inner, minVisitors, context),
     // Spend depends on the site, range, spend dimensions and spend filters only (not on the data
     // version: flushes never change it); kept briefly, dropped when this process imports spend.
     context.spend(
@@ -259,7 +313,6 @@ async function runWithSpend(store: Store, plan: QueryPlan, minVisitors: number, 
     }),
   ]);
   const at = (m: Metric) => trafficMetrics.indexOf(m);
-  type Row = StatsResponse['results'][number];
   const rows: Row[] = [];
   const warnings = new Map<string, { code: string; warning: string }>();
   const spendByKey = new Map(spend.map((g) => [joinKey(plan, g.values), g]));
@@ -299,25 +352,8 @@ async function runWithSpend(store: Store, plan: QueryPlan, minVisitors: number, 
     const key = joinKey(plan, g.values);
     if (!used.has(key)) rows.push(figures(undefined, g.values, key));
   }
-  const sortValue = (r: Row, name: string): number | string | null => {
-    const d = plan.dimensions.indexOf(name);
-    if (d >= 0) return r.dimensions[d]!;
-    const v = r.metrics[plan.metrics.indexOf(name as Metric)];
-    return v === null || v === undefined ? null : typeof v === 'number' ? v : v.value;
-  };
   const order = plan.orderBy.length ? plan.orderBy : [[plan.metrics.includes('spend') ? 'spend' : plan.metrics[0]!, 'desc'] as [string, 'asc' | 'desc']];
-  rows.sort((a, b) => {
-    for (const [name, dir] of [...order, ...plan.dimensions.map((d): [string, 'asc' | 'desc'] => [d, 'asc'])]) {
-      const x = sortValue(a, name);
-      const y = sortValue(b, name);
-      if (x === y) continue;
-      if (x === null) return 1;
-      if (y === null) return -1;
-      const c = x < y ? -1 : 1;
-      return dir === 'asc' ? c : -c;
-    }
-    return 0;
-  });
+  sortRows(plan, rows, order);
   const metricWarnings = { ...((traffic.meta.metric_warnings as Record<string, unknown> | undefined) ?? {}), ...Object.fromEntries(warnings) };
   return {
     results: rows.slice(plan.offset, plan.offset + plan.limit),
