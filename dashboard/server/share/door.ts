@@ -149,8 +149,13 @@ export function shareDoor(deps: ShareDoorDeps): Hono<AuthEnv> {
   });
 
   if (deps.staticFiles) {
-    app.get('/', (c) => forward(c, '/'));
-    app.get('/assets/*', (c) => forward(c, c.req.path.slice('/share'.length)));
+    // The app's page and its assets, as the app serves them at "/" (relative URLs keep them here).
+    app.get('/*', async (c, next) => {
+      const path = c.req.path.slice('/share'.length);
+      if (path === '') return c.redirect('./share/', 301);
+      if (path === '/' || path.startsWith('/assets/')) return forward(c, path);
+      return next();
+    });
   }
 
   return app;
