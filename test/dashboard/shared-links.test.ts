@@ -68,6 +68,7 @@ describe('managing shared links', () => {
       revoked_at: null,
       status: 'live',
     });
+    t.clock.advance(1); // newest first: a later instant than the first
     const second = await makeLink({ label: 'Agency', password: LINK_PASSWORD });
     const list = await marketer.get(LINKS);
     expect(list.status).toBe(200);
@@ -86,7 +87,7 @@ describe('managing shared links', () => {
     expect(after).toMatchObject({ status: 'revoked', revoked_at: new Date(t.clock.now()).toISOString() });
     expect((await marketer.del(`${LINKS}/sl_0123456789abcdef`)).status).toBe(404);
 
-    // (All at one instant of the test clock: compared without their order.)
+    // (Audit rows within one instant of the test clock: compared without their order.)
     const audit = (await auditRows(t)).filter((r) => r.action.startsWith('share.'));
     expect(audit.map((r) => `${r.action} ${r.status} ${r.key_id} ${r.detail}`).sort()).toEqual([
       `share.create 201 session shared link ${made.json.link.id} on example.com (password: no, expires: ${expires})`,
@@ -294,4 +295,52 @@ describe('opening a link', () => {
     expect((await visitor.post('/share/api/v2/query', QUERY)).status).toBe(200);
     await expect.poll(lastUsed, { timeout: 10_000 }).toBe(new Date(first + 61_000).toISOString());
   });
+});
+
+describe('over HTTPS', () => {
+  it('the share cookie is __Secure- and Secure (same app, the request seen as HTTPS)', async () => {
+    const { createDashboardApp } = await import('../../dashboard/server/app.ts');
+    const app = createDashboardApp({
+      store: t.store,
+      accounts: t.accounts!,
+      statsApiKeys: [],
+      securityApiKeys: [],
+      cookies: { insecureHttp: false, isHttps: () => true },
+      clientIp: () => undefined,
+      audit: async () => {},
+      privacyMinVisitors: 2,
+      isReady: () => true,
+      log: () => {},
+      now: t.clock.now,
+    });
+    const { token } = await makeLink({ label: 'TLS' });
+    const opened = await app.request(`https://stats.example.com/share/${token}`, { headers: { host: 'stats.example.com' } });
+    expect(opened.status).toBe(303);
+    const set = opened.headers.getSetCookie();
+    expect(set).toHaveLength(1);
+    expect(set[0]).toMatch(/^__Secure-telmark_share=.+; Max-Age=14400; Path=\/share\/; HttpOnly; Secure; SameSite=Strict$/);
+    const cookie = set[0]!.split(';')[0]!;
+    const info = await app.request('https://stats.example.com/share/api/link', { headers: { host: 'stats.example.com', cookie } });
+    expect(info.status).toBe(200);
+    expect(await info.json()).toMatchObject({ label: 'TLS', password_required: false });
+    // Over plain HTTP off loopback (no DASHBOARD_INSECURE_HTTP) the link is refused with the reason, like a sign-in.
+    const plain = createDashboardApp({ ...{ store: t.store, accounts: t.accounts!, statsApiKeys: [], securityApiKeys: [], clientIp: () => undefined, audit: async () => {}, privacyMinVisitors: 2, isReady: () => true, log: () => {} }, cookies: { insecureHttp: false, isHttps: () => false } });
+    const refused = await plain.request(`http://stats.example.com/share/${token}`, { headers: { host: 'stats.example.com' } });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toMatch(/^opening a shared link needs HTTPS here/);
+  });
+});
+
+// Last: it fills the site's links up to the bound.
+describe('bounds', () => {
+  it('a site has at most 100 live links: the 101st is a 409; revoked and expired ones do not count', async () => {
+    const live = async () => (await marketer.get(LINKS)).json.links.filter((l: { status: string }) => l.status === 'live');
+    const start = (await live()).length;
+    for (let i = start; i < 100; i++) expect((await marketer.post(LINKS, { label: `Bulk ${i}` })).status).toBe(201);
+    const over = await marketer.post(LINKS, { label: 'One too many' });
+    expect(over.status).toBe(409);
+    expect(over.json).toEqual({ error: 'a site has at most 100 live shared links; revoke one first' });
+    expect((await marketer.del(`${LINKS}/${(await live())[0].id}`)).status).toBe(200);
+    expect((await marketer.post(LINKS, { label: 'Room again' })).status).toBe(201);
+  }, 60_000);
 });

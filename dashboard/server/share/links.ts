@@ -22,7 +22,10 @@ export type { SharedLink };
 
 /** The form of a link token (newToken(): 32 random bytes, base64url). */
 export const SHARE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-/** Links per site, revoked ones included (they stay listed): a site setting, so few. */
+/**
+ * Live links per site: a site setting, so few. Revoked and expired ones stay listed (one small
+ * row each, made by people, not by traffic) and do not count.
+ */
 export const MAX_LINKS_PER_SITE = 100;
 /** A link's last use is written to ClickHouse at most this often (it is a list column, not a log). */
 export const USE_WRITE_MS = 60_000;
@@ -77,7 +80,9 @@ export class SharedLinks {
       if (problem) throw new AuthError(400, `password: ${problem}`);
     }
     const existing = await listSharedLinks(this.deps.store, site);
-    if (existing.length >= MAX_LINKS_PER_SITE) throw new AuthError(409, `a site has at most ${MAX_LINKS_PER_SITE} shared links (revoked ones included)`);
+    if (existing.filter((l) => this.stateOf(l) === 'live').length >= MAX_LINKS_PER_SITE) {
+      throw new AuthError(409, `a site has at most ${MAX_LINKS_PER_SITE} live shared links; revoke one first`);
+    }
     const token = newToken();
     const link: SharedLink = {
       site,
