@@ -78,3 +78,7 @@ export const FUNNELS_TABLE = 'funnels';
 
 /** Imported ad spend per site, day and campaign (dashboard/server/spend writes it, the Stats API reads it). */
 export const AD_SPEND_TABLE = 'ad_spend';
+
+/** Shared links of a site, and when each was last used (dashboard/server/share reads and writes them). */
+export const SHARED_LINKS_TABLE = 'shared_links';
+export const SHARED_LINK_USES_TABLE = 'shared_link_uses';

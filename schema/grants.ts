@@ -1,5 +1,5 @@
 import { IDENTIFIER } from './config.ts';
-import { AD_SPEND_TABLE, API_KEYS_TABLE, AUDIT_LOG_TABLE, CUBE_NAMES, DAY_CLOSINGS_TABLE, FUNNELS_TABLE, GOALS_TABLE, LOGIN_SESSIONS_TABLE, SITE_PROPS_TABLE, USERS_TABLE, cubeTable, ingestTable } from './cubes.ts';
+import { AD_SPEND_TABLE, API_KEYS_TABLE, AUDIT_LOG_TABLE, CUBE_NAMES, DAY_CLOSINGS_TABLE, FUNNELS_TABLE, GOALS_TABLE, LOGIN_SESSIONS_TABLE, SHARED_LINK_USES_TABLE, SHARED_LINKS_TABLE, SITE_PROPS_TABLE, USERS_TABLE, cubeTable, ingestTable } from './cubes.ts';
 
 /**
  * Least privilege in server mode (privacy promise 7): the collector may only insert aggregates
@@ -38,5 +38,7 @@ export function grantStatements(db: string, users: { collector: string; dashboar
     // Site settings and imported spend: new row versions only (a deleted goal or spend row is a
     // row with deleted = 1). The collector has no right on the spend.
     ...[GOALS_TABLE, SITE_PROPS_TABLE, FUNNELS_TABLE, AD_SPEND_TABLE].map((t) => `GRANT SELECT, INSERT ON ${db}.${t} TO ${d}`),
+    // Shared links (a revocation is a new version) and their last use. The collector has no right on them.
+    ...[SHARED_LINKS_TABLE, SHARED_LINK_USES_TABLE].map((t) => `GRANT SELECT, INSERT ON ${db}.${t} TO ${d}`),
   ];
 }

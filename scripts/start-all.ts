@@ -187,6 +187,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       log,
       now: opts.now,
       security: operations ? { operations, audit: (e) => auditLog.write(e) } : undefined,
+      authSecretKey: dConfig.authSecretKey,
     });
     dashboardServer = await listen(app, dConfig.port, dConfig.host, dConfig.tls);
     dashboardReady = true;

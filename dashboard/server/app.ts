@@ -24,6 +24,10 @@ import { spendRoutes } from './spend/routes.ts';
 import { exportRoutes } from './export/routes.ts';
 import { realtimeRoutes } from './stats/realtime-routes.ts';
 import type { Freshness } from './stats/realtime.ts';
+import { shareCookieKey } from './share/cookie.ts';
+import { shareDoor } from './share/door.ts';
+import { SharedLinks } from './share/links.ts';
+import { sharedLinksRoutes } from './share/routes.ts';
 
 export interface DashboardAppDeps {
   /** Closed days, goals and allowed props as the Stats API reads them (made here when absent). */
@@ -64,6 +68,8 @@ export interface DashboardAppDeps {
    * fanned out to COLLECTOR_ADMIN_URLS. Absent: no such routes.
    */
   security?: Pick<SecurityRoutesDeps, 'operations' | 'audit'>;
+  /** AUTH_SECRET_KEY: the share cookie's signing key is derived from it (absent: a random one, this process only). */
+  authSecretKey?: string;
 }
 
 /**
@@ -124,6 +130,24 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
   app.route('/api/v1/sites', goalsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, changed: goalsChanged }));
   app.route('/api/v1/sites', funnelsRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, privacyMinVisitors: deps.privacyMinVisitors, changed: async () => deps.goalsChanged?.() }));
   app.route('/api/v1/sites', spendRoutes({ store: deps.store, sites, audit: deps.audit, now, log: deps.log, changed: () => statsContext.invalidateSpend() }));
+
+  // Shared links (dashboard/server/share): managed under the site's settings; opened at /share/,
+  // whose API forwards an allow-list of reads to this app as the link's principal.
+  const sharedLinks = new SharedLinks({ store: deps.store, now, log: deps.log });
+  app.route('/api/v1/sites', sharedLinksRoutes({ links: sharedLinks, sites, accounts: deps.accounts.store, audit: deps.audit, log: deps.log, publicUrl: deps.publicUrl }));
+  const basePath = deps.publicUrl ? new URL(deps.publicUrl).pathname.replace(/\/+$/, '') : '';
+  app.route(
+    '/share',
+    shareDoor({
+      links: sharedLinks,
+      cookies: deps.cookies,
+      cookie: { key: shareCookieKey(deps.authSecretKey), path: `${basePath}/share/`, now },
+      clientIp: deps.clientIp,
+      now,
+      dispatch: (request, c) => app.fetch(request, c.env),
+      staticFiles: deps.staticFiles !== undefined,
+    }),
+  );
 
   app.get('/api/sites', requires('stats:read'), async (c) => {
     const p = c.get('principal')!;

@@ -13,7 +13,8 @@ import { localAbuseOperations } from '../../collector/abuse/operations.ts';
 import { createDashboardApp } from '../../dashboard/server/app.ts';
 import type { Role } from '../../dashboard/server/auth/roles.ts';
 import type { UserRecord } from '../../dashboard/server/auth/store.ts';
-import { CookieClient, createUser, PASSWORD, totpCode, type JsonAnswer } from '../helpers/accounts.ts';
+import { CookieClient, createUser, PASSWORD, signIn, totpCode, type JsonAnswer } from '../helpers/accounts.ts';
+import { ShareClient } from '../helpers/share.ts';
 import { pageview, SECURITY_KEY, startTestTelmark, STATS_KEY, type TestTelmark } from '../helpers/telmark.ts';
 
 /** Burst past ABUSE_LIMIT_EVENTS_10S, so both get flagged. */
@@ -71,6 +72,8 @@ interface Caller {
   /** Ids this caller made during the scan (its API key), for the routes that take them. */
   keyId?: string;
   goalId?: string;
+  /** The shared link this caller made (revoked again by the DELETE route). */
+  linkId?: string;
 }
 
 const CALLERS: { who: string; roles: Role[]; sites: 'all' | string[] }[] = [
@@ -216,12 +219,20 @@ async function requestsFor(c: Caller, method: string, path: string): Promise<{ u
       return [{ url: path.replace(':site', 'example.com').replace(':id', 'f_0123456789abcdef') }];
     case 'POST /api/v1/sites/:site/ad-spend':
       return [{ url: path.replace(':site', 'example.com'), body: { rows: [{ date: '2026-11-20', utm_source: 'google', utm_campaign: `scan-${c.who}`, spend: '1.00', currency: 'EUR' }] } }];
+    case 'GET /api/v1/sites/:site/shared-links':
+      return [{ url: path.replace(':site', 'example.com') }];
+    case 'POST /api/v1/sites/:site/shared-links':
+      return [{ url: path.replace(':site', 'example.com'), body: { label: `Scan ${c.who}` } }];
+    case 'DELETE /api/v1/sites/:site/shared-links/:id':
+      return [{ url: path.replace(':site', 'example.com').replace(':id', c.linkId ?? 'sl_0123456789abcdef') }];
     case 'GET /api/v1/sites/:site/ad-spend':
     case 'DELETE /api/v1/sites/:site/ad-spend':
       return [{ url: `${path.replace(':site', 'example.com')}?from=2026-11-01&to=2026-11-30` }];
     case 'GET /api/v1/sites/:site/export':
       return [{ url: `${path.replace(':site', 'example.com')}?date_range=day` }];
   }
+  // A link that does not exist (the shared link's own visitor is scanned below).
+  if (path.startsWith('/share/:token')) return [{ url: `/share/${'x'.repeat(43)}` }];
   if (path.includes(':ip')) {
     // Every spelling the API accepts for the flagged addresses (canonical, expanded, IPv4-mapped).
     return [ABUSERS[0]!, `::ffff:${ABUSERS[0]}`, ABUSERS[1]!, spellings(ABUSERS[1]!).at(-1)!].map((ip) => ({ url: path.replace(':ip', encodeURIComponent(ip)) }));
@@ -235,6 +246,7 @@ async function scan(c: Caller, route: { method: string; path: string }): Promise
     const answer = await record(c, req.client ?? c.client, route.method, route.path, req.url, req.body);
     if (route.path === '/api/auth/keys' && route.method === 'POST' && answer.status === 201) c.keyId = answer.json.key.id;
     if (route.path === '/api/v1/sites/:site/goals' && route.method === 'POST' && answer.status === 201) c.goalId = answer.json.goal.id;
+    if (route.path === '/api/v1/sites/:site/shared-links' && route.method === 'POST' && answer.status === 201) c.linkId = answer.json.link.id;
   }
 }
 
@@ -415,6 +427,20 @@ describe('who may call what', () => {
     }
   });
 
+  it('shared links: admins and marketers make, list and revoke them; viewers and security staff get 403', () => {
+    for (const who of ['admin', 'marketer', 'marketer+viewer']) {
+      expect(status(who, 'POST', '/api/v1/sites/:site/shared-links'), who).toEqual([201]);
+      expect(status(who, 'GET', '/api/v1/sites/:site/shared-links'), who).toEqual([200]);
+      expect(status(who, 'DELETE', '/api/v1/sites/:site/shared-links/:id'), who).toEqual([200]);
+    }
+    for (const who of ['viewer', 'security']) {
+      for (const method of ['GET', 'POST', 'DELETE']) {
+        const path = method === 'DELETE' ? '/api/v1/sites/:site/shared-links/:id' : '/api/v1/sites/:site/shared-links';
+        expect(status(who, method, path), `${who} ${method}`).toEqual([403]);
+      }
+    }
+  });
+
   it('every signed-in role reaches its own account routes; the calls that end things worked when called last', () => {
     for (const c of CALLERS) {
       expect(status(c.who, 'GET', '/api/auth/me'), c.who).toEqual([200]);
@@ -454,5 +480,71 @@ describe('the same with API keys (Authorization: Bearer)', () => {
     const control = await get(`/api/security/abuse/ips/${ip}`, SECURITY_KEY);
     expect(control.status).toBe(200);
     expect(leaks(control.text, spellings(ip))).not.toEqual([]);
+  });
+});
+
+describe('a shared link\'s visitor (no account: the share cookie)', () => {
+  /** What the read-only Overview reads through the share door; everything else there is 404. */
+  const SHARE_READS = new Set(['GET /api/sites', 'POST /api/v2/query', 'GET /api/v1/sites/:site/goals', 'GET /api/v1/sites/:site/export']);
+
+  /** The request(s) the share visitor sends for a route: ids that do not exist, the scan's queries. */
+  function shareRequestsFor(method: string, path: string): { url: string; body?: unknown }[] {
+    if (method === 'POST' && path === '/api/v2/query') {
+      return [
+        { url: path, body: { site_id: 'example.com', metrics: ['visitors', 'visits', 'pageviews', 'events'], date_range: 'day' } },
+        { url: path, body: { site_id: 'example.com', metrics: ['visitors', 'pageviews'], dimensions: ['visit:source'], date_range: 'day' } },
+        { url: path, body: { site_id: 'example.com', metrics: ['pageviews'], dimensions: ['event:page'], date_range: 'day' } },
+      ];
+    }
+    if (path.startsWith('/share/:token')) return [{ url: `/share/${'x'.repeat(43)}` }];
+    if (path.includes(':ip')) return ABUSERS.map((ip) => ({ url: path.replace(':ip', encodeURIComponent(ip)) }));
+    const url = path.replace(':site', 'example.com').replace(':id', 'x_0123456789abcdef');
+    return [{ url, body: method === 'GET' || method === 'DELETE' ? undefined : {} }];
+  }
+
+  it('reaches the statistics of its site through /share/api and nothing else; the cookie opens nothing under /api; no answer holds a full address', async () => {
+    await createUser(t, 'sharing-marketer@example.com', ['marketer'], { sites: ['example.com'] });
+    const { client } = await signIn(t, 'sharing-marketer@example.com', { now: t.clock.now });
+    const made = await client.post('/api/v1/sites/example.com/shared-links', { label: 'Scan' });
+    expect(made.status).toBe(201);
+    const visitor = new ShareClient(t.dashboardUrl);
+    expect((await visitor.open(made.json.token)).status).toBe(303);
+    const anonymous = new ShareClient(t.dashboardUrl);
+
+    let reads = 0;
+    for (const r of routes) {
+      const key = `${r.method} ${r.path}`;
+      for (const req of shareRequestsFor(r.method, r.path)) {
+        const headers = { 'x-forwarded-for': STAFF_IPS[0]! };
+        // Through the share door (the share pages' own routes as they are).
+        const doorUrl = req.url.startsWith('/share/') ? req.url : `/share${req.url}`;
+        const door = await visitor.call(r.method, doorUrl, req.body, headers);
+        let text = JSON.stringify(door.json) + [...door.headers.entries()].join('\n');
+        if (door.headers.get('content-type') === 'application/zip') {
+          // The CSV export: its files are scanned, not the compressed bytes (asked again as bytes; a GET).
+          const zip = await fetch(`${t.dashboardUrl}${doorUrl}`, { headers: { ...headers, cookie: visitor.cookie } });
+          text = Object.entries(unzipSync(new Uint8Array(await zip.arrayBuffer()))).map(([name, bytes]) => `${name}\n${strFromU8(bytes)}`).join('\n');
+          expect(text, 'the export holds the scanned traffic').toMatch(/^sources\.csv\nvisit:source,visitors/m);
+        }
+        expect(leaks(text), `${key} via ${doorUrl}`).toEqual([]);
+        expect(door.status, `${key} via ${doorUrl}`).toBeLessThan(500);
+        if (SHARE_READS.has(key)) {
+          expect(door.status, `${key} via ${doorUrl}: ${text.slice(0, 200)}`).toBe(200);
+          reads++;
+        } else if (r.path.startsWith('/api/')) {
+          expect([door.status, door.json], `${key} via ${doorUrl}`).toEqual([404, { error: 'a shared link reaches only the statistics of its site' }]);
+        }
+        if (req.url.startsWith('/share/')) continue;
+        // Straight to the staff's API with the share cookie: exactly what a caller without one gets.
+        const direct = await visitor.call(r.method, req.url, req.body, headers);
+        const bare = await anonymous.call(r.method, req.url, req.body, headers);
+        expect(leaks(JSON.stringify(direct.json) + [...direct.headers.entries()].join('\n')), `${key} direct`).toEqual([]);
+        expect(direct.status, `${key} direct`).toBe(bare.status);
+      }
+    }
+    expect(reads).toBe(6);
+    // The numbers are the real ones.
+    const total = await visitor.post('/share/api/v2/query', { site_id: 'example.com', metrics: ['visitors', 'visits', 'pageviews'], date_range: 'day' });
+    expect(total.json.results[0].metrics).toEqual([VISITORS.length, VISITORS.length, VISITORS.length * 3]);
   });
 });

@@ -96,8 +96,16 @@ describe('migrations', () => {
         'recovery_codes', 'invite_hash', 'invite_expires_at', 'created_at', 'last_login_at', 'version',
       ].map((c) => `users.${c}`),
     ]);
+    // Shared links (issue 10 §7): the token and password as hashes only, the maker's opaque id; no address.
+    const shareColumns = await rows<{ table: string; name: string }>(
+      "SELECT table, name FROM system.columns WHERE database = 'tm' AND table IN ('shared_links', 'shared_link_uses') ORDER BY table, position",
+    );
+    expect(shareColumns.map((c) => `${c.table}.${c.name}`)).toEqual([
+      ...['site', 'id', 'last_used_at'].map((c) => `shared_link_uses.${c}`),
+      ...['site', 'id', 'label', 'token_hash', 'password_hash', 'created_by', 'created_at', 'expires_at', 'revoked_at', 'version'].map((c) => `shared_links.${c}`),
+    ]);
     const cols = await rows<{ table: string; name: string; type: string }>(
-      "SELECT table, name, type FROM system.columns WHERE database = 'tm' AND table NOT IN ('audit_log', 'users', 'login_sessions', 'api_keys')",
+      "SELECT table, name, type FROM system.columns WHERE database = 'tm' AND table NOT IN ('audit_log', 'users', 'login_sessions', 'api_keys', 'shared_links', 'shared_link_uses')",
     );
     const allowed = new Set(['site', 'ts', 'visitor_key', 'pageviews', 'events', 'visits', 'bounces', 'duration', 'visitors', 'revenue', 'scroll_sum', 'scroll_visits', 'engaged_ms', 'exits', 'domain', 'timezone', 'added_at', 'version', 'name', 'applied_at', 'day', 'closed_at', ...Object.values(CUBE_DIMENSIONS).flat()]);
     // Site settings: goals (names, patterns, currency), the allowed prop keys and funnels (names, steps' goal ids).

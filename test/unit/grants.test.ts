@@ -25,12 +25,14 @@ describe('least-privilege grants', () => {
       'GRANT SELECT, INSERT ON telmark.site_props TO td',
       'GRANT SELECT, INSERT ON telmark.funnels TO td',
       'GRANT SELECT, INSERT ON telmark.ad_spend TO td',
+      'GRANT SELECT, INSERT ON telmark.shared_links TO td',
+      'GRANT SELECT, INSERT ON telmark.shared_link_uses TO td',
     ]);
     expect(dashboard.some((s) => s.includes('ingest_'))).toBe(false);
   });
   it('the collector has no right on the accounts', () => {
     const collector = sql.filter((s) => s.endsWith(' TO tc'));
-    expect(collector.filter((s) => /\.(users|login_sessions|api_keys|ad_spend) /.test(s))).toEqual([]);
+    expect(collector.filter((s) => /\.(users|login_sessions|api_keys|ad_spend|shared_links|shared_link_uses) /.test(s))).toEqual([]);
   });
   it('neither service may read the audit log back', () => {
     expect(sql.filter((s) => s.includes('audit_log') && /SELECT/.test(s))).toEqual([]);

@@ -14,7 +14,21 @@ import type { SessionRecord, Sites, UserRecord } from './store.ts';
 export type Principal =
   | { kind: 'session'; user: UserRecord; session: SessionRecord; permissions: Set<Permission>; sites: Sites; keyId: 'session' }
   | { kind: 'user-key'; user: UserRecord; permissions: Set<Permission>; sites: Sites; keyId: string }
-  | { kind: 'env-key'; user?: undefined; permissions: Set<Permission>; sites: 'all'; keyId: string };
+  | { kind: 'env-key'; user?: undefined; permissions: Set<Permission>; sites: 'all'; keyId: string }
+  /** Someone who opened a shared link (dashboard/server/share): statistics of its one site only. */
+  | { kind: 'share'; user?: undefined; linkId: string; permissions: Set<Permission>; sites: [string]; keyId: string };
+
+/**
+ * Requests made by the share door (dashboard/server/share/door.ts) on behalf of a shared link's
+ * visitor, with the principal it worked out. Keyed by the Request object that the door itself
+ * creates, so no header or cookie a client sends can claim it. Entries go with their requests.
+ */
+const onBehalf = new WeakMap<Request, Principal>();
+
+export function callAs(request: Request, principal: Principal): Request {
+  onBehalf.set(request, principal);
+  return request;
+}
 
 export type AuthVariables = {
   principal?: Principal;
@@ -39,6 +53,11 @@ export function principalMiddleware(accounts: Accounts, envKeys: { stats: string
   const isStatsKey = keyMatcher(envKeys.stats);
   const isSecurityKey = keyMatcher(envKeys.security);
   return async (c, next) => {
+    const shared = onBehalf.get(c.req.raw);
+    if (shared) {
+      c.set('principal', shared);
+      return next();
+    }
     const header = c.req.header('authorization');
     if (header !== undefined) {
       const key = bearerToken(header);
