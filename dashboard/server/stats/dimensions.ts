@@ -3,6 +3,21 @@ import type { CubeName } from '../../../schema/cubes.ts';
 /** The column name that stands for a goal's display name (see 'event:goal'). */
 export const GOAL_COLUMN = 'goal';
 
+/** visit:country: the stored ISO code, with '' (unknown) read as "(not set)" (sql.ts). */
+export const COUNTRY_COLUMN = 'country_code';
+/** visit:country_name: the English name of the stored code (sql.ts, from stats/countries.ts). */
+export const COUNTRY_NAME_COLUMN = 'country_name';
+
+/**
+ * Columns worked out at query time from a stored one (sql.ts turns them into expressions), and
+ * the stored column each reads: the cubes holding that column answer them.
+ */
+export const DERIVED_COLUMNS: Record<string, string> = {
+  [GOAL_COLUMN]: 'name',
+  [COUNTRY_COLUMN]: 'country',
+  [COUNTRY_NAME_COLUMN]: 'country',
+};
+
 /** A Stats API dimension and the cube column it reads. */
 export interface DimensionInfo {
   column: string;
@@ -25,6 +40,9 @@ export const DIMENSIONS: Record<string, DimensionInfo> = {
   'visit:device': { column: 'device' },
   'visit:browser': { column: 'browser' },
   'visit:os': { column: 'os' },
+  // The visit's country (collector/geo/): held by the acquisition, tech and event_names cubes.
+  'visit:country': { column: COUNTRY_COLUMN },
+  'visit:country_name': { column: COUNTRY_NAME_COLUMN },
   'visit:entry_page': { column: 'entry_page' },
   'event:page': { column: 'path' },
   'event:name': { column: 'name' },

@@ -5,7 +5,7 @@ import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../../schema/retention.ts';
 import { countedAtIngestion, goalEventName } from '../../../schema/goals.ts';
 import { SPEND_METRICS, spendPlanProblem } from './spend.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
-import { CUBE_METRICS, DIMENSIONS, GOAL_COLUMN, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
+import { CUBE_METRICS, DERIVED_COLUMNS, DIMENSIONS, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
 
 /** A query the API refuses, with the sentence the caller sees (400). */
 export class StatsQueryError extends Error {}
@@ -88,9 +88,10 @@ function zodMessage(err: z.ZodError): string {
  */
 const CUBE_PREFERENCE: CubeName[] = ['acquisition', 'tech', 'entry_pages', 'pages', 'event_names', 'event_tech', 'event_entry_pages', 'event_props'];
 
-/** The cubes that store a column (the goal "column" is worked out over the event name). */
+/** The cubes that store a column (a derived one, such as the goal's name, by the column it reads). */
 function cubesHolding(column: string): CubeName[] {
-  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(column === GOAL_COLUMN ? 'name' : column));
+  const stored = DERIVED_COLUMNS[column] ?? column;
+  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(stored));
 }
 
 /** Cubes of custom events and goal conversions (their names include goals' reserved names). */

@@ -1,0 +1,26 @@
+// The country of a client address: the one thing the pipeline keeps from the full address
+// besides the abuse buffer's counts. Only the ISO code leaves this module; the database record
+// (region, network, names) never does.
+import type ipaddr from 'ipaddr.js';
+import type { Reader } from 'mmdb-lib';
+import { recordCountry, type CountryRecord } from './database.ts';
+
+export type CountryOf = (addr: ipaddr.IPv4 | ipaddr.IPv6) => string;
+
+/**
+ * A look-up over an open database. Only globally routed unicast addresses are looked up: private,
+ * loopback, link-local, carrier-grade NAT, documentation (192.0.2.0/24, 198.51.100.0/24,
+ * 203.0.113.0/24, 2001:db8::/32) and other reserved ranges have no country (''), whatever a
+ * database might say about them.
+ */
+export function countryLookup(reader: Reader<CountryRecord>): CountryOf {
+  return (addr) => {
+    if (addr.range() !== 'unicast') return '';
+    try {
+      return recordCountry(reader.get(addr.toString()));
+    } catch {
+      // An IPv6 address against an IPv4-only database.
+      return '';
+    }
+  };
+}
