@@ -4,7 +4,7 @@
 // another MMDB country file (a fresher DB-IP Lite download, or the operator's GeoLite2-Country).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Reader } from 'mmdb-lib';
+import { Reader, type Response } from 'mmdb-lib';
 import { ConfigError } from '../../schema/env.ts';
 
 /** The two record shapes of MMDB country databases: DB-IP Lite (ip-location-db) and MaxMind's. */
@@ -12,6 +12,12 @@ export interface CountryRecord {
   country_code?: unknown;
   country?: { iso_code?: unknown };
 }
+
+/**
+ * A reader of a country database. mmdb-lib types records as MaxMind's responses only; DB-IP
+ * Lite's `country_code` shape is read through CountryRecord (recordCountry checks both).
+ */
+export type CountryReader = Reader<Response>;
 
 /** The packaged DB-IP Lite database (IPv4 and IPv6 in one file). */
 export function packagedCountryDbPath(): string {
@@ -50,19 +56,19 @@ const FIX = 'the path of a readable MMDB country database (DB-IP Lite "dbip-coun
  * One reader per file for the life of the process: the config check and the collector share it,
  * so the file is read once (a process opens at most the packaged file and GEOIP_DB's).
  */
-const opened = new Map<string, Reader<CountryRecord>>();
+const opened = new Map<string, CountryReader>();
 
 /**
  * Opens a country database, or fails with one line naming GEOIP_DB and the fix (at start:
  * collector/config.ts calls this). A file whose records carry no country code in either shape is
  * refused too (a city or ASN database, say), rather than silently counting every visit unknown.
  */
-export function openCountryDb(path: string): Reader<CountryRecord> {
+export function openCountryDb(path: string): CountryReader {
   const known = opened.get(path);
   if (known) return known;
-  let reader: Reader<CountryRecord>;
+  let reader: CountryReader;
   try {
-    reader = new Reader<CountryRecord>(readFileSync(path), { cache: new RecordCache() });
+    reader = new Reader<Response>(readFileSync(path), { cache: new RecordCache() });
   } catch {
     throw new ConfigError('GEOIP_DB', FIX, path);
   }
@@ -73,9 +79,9 @@ export function openCountryDb(path: string): Reader<CountryRecord> {
   return reader;
 }
 
-function safeGet(reader: Reader<CountryRecord>, ip: string): CountryRecord | null {
+function safeGet(reader: CountryReader, ip: string): CountryRecord | null {
   try {
-    return reader.get(ip);
+    return reader.get(ip) as CountryRecord | null;
   } catch {
     // An IPv4-only file asked for an IPv6 address.
     return null;

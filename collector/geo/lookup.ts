@@ -2,8 +2,7 @@
 // besides the abuse buffer's counts. Only the ISO code leaves this module; the database record
 // (region, network, names) never does.
 import type ipaddr from 'ipaddr.js';
-import type { Reader } from 'mmdb-lib';
-import { recordCountry, type CountryRecord } from './database.ts';
+import { recordCountry, type CountryReader, type CountryRecord } from './database.ts';
 
 export type CountryOf = (addr: ipaddr.IPv4 | ipaddr.IPv6) => string;
 
@@ -13,11 +12,11 @@ export type CountryOf = (addr: ipaddr.IPv4 | ipaddr.IPv6) => string;
  * 203.0.113.0/24, 2001:db8::/32) and other reserved ranges have no country (''), whatever a
  * database might say about them.
  */
-export function countryLookup(reader: Reader<CountryRecord>): CountryOf {
+export function countryLookup(reader: CountryReader): CountryOf {
   return (addr) => {
     if (addr.range() !== 'unicast') return '';
     try {
-      return recordCountry(reader.get(addr.toString()));
+      return recordCountry(reader.get(addr.toString()) as CountryRecord | null);
     } catch {
       // An IPv6 address against an IPv4-only database.
       return '';

@@ -66,6 +66,11 @@ export const DEVICE_TABS: BreakdownTab[] = [
   { id: 'os', label: 'OS', dimension: 'visit:os', metrics: ['visitors'] },
 ];
 
+/** Where visitors are: the countries panel's table (its map reads the same dimension). */
+export const COUNTRY_TABS: BreakdownTab[] = [
+  { id: 'countries', label: 'Countries', dimension: 'visit:country', metrics: ['visitors', 'percentage'] },
+];
+
 /** Revenue columns of a goal table, in the goal's currency (the server's exact text). */
 const REVENUE_TITLES: Partial<Record<Metric, string>> = {
   total_revenue: 'Revenue: the sum of the conversions\' amounts in the goal\'s currency',
