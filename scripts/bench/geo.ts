@@ -103,7 +103,7 @@ export function geoMarkdown(r: GeoResult): string[] {
   return [
     '### Country look-up (per beacon)',
     '',
-    `The pipeline's \`lookUpCountry\` step over ${r.database.includes('dbip-country-mmdb') ? 'the packaged DB-IP Lite database' : r.database} (${(r.databaseBytes / 1e6).toFixed(1)} MB, read into memory once at start in ${fmtMs(r.openMs)}), ` +
+    `The pipeline's \`lookUpCountry\` step over ${r.database.includes('dbip-country-mmdb') ? 'the packaged DB-IP Lite database' : r.database} (${(r.databaseBytes / 1e6).toFixed(1)} MB, read into memory once at start in ${fmtMs(r.openMs)} ms), ` +
       `${fmtInt(r.options.batches)} batches of ${fmtInt(r.options.batch)} look-ups over ${fmtInt(r.options.addresses)} distinct addresses per kind.`,
     '',
     table(
