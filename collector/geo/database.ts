@@ -80,10 +80,11 @@ export function openCountryDb(path: string): CountryReader {
 }
 
 function safeGet(reader: CountryReader, ip: string): CountryRecord | null {
+  // An IPv4-only file has no answer for an IPv6 probe (and mmdb-lib would give a wrong one).
+  if (reader.metadata.ipVersion === 4 && ip.includes(':')) return null;
   try {
     return reader.get(ip) as CountryRecord | null;
   } catch {
-    // An IPv4-only file asked for an IPv6 address.
     return null;
   }
 }

@@ -13,12 +13,15 @@ export type CountryOf = (addr: ipaddr.IPv4 | ipaddr.IPv6) => string;
  * database might say about them.
  */
 export function countryLookup(reader: CountryReader): CountryOf {
+  // mmdb-lib walks an IPv4-only database's tree with the first 32 bits of an IPv6 address and
+  // answers some other network's country (2804:14c::/32, Brazil, reads as 40.4.1.76, "US"):
+  // such a database knows nothing about IPv6.
+  const v4only = reader.metadata.ipVersion === 4;
   return (addr) => {
-    if (addr.range() !== 'unicast') return '';
+    if (addr.range() !== 'unicast' || (v4only && addr.kind() === 'ipv6')) return '';
     try {
       return recordCountry(reader.get(addr.toString()) as CountryRecord | null);
     } catch {
-      // An IPv6 address against an IPv4-only database.
       return '';
     }
   };
