@@ -6,6 +6,7 @@
 // dbip-country-mmdb 2.3.2026060120); each sits in a network block of /10 to /31 of one country.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_UA, cellsAsText, pageview, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
+import { createUser, signIn } from '../helpers/accounts.ts';
 
 const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
@@ -34,6 +35,9 @@ const q = (body: Record<string, unknown>) => t.query({ site_id: 'example.com', d
 
 beforeAll(async () => {
   t = await startTestTelmark({ PRIVACY_MIN_VISITORS: '2' });
+  await createUser(t, 'mia@example.com', ['marketer']);
+  const marketer = (await signIn(t, 'mia@example.com', { now: t.clock.now })).client;
+  expect((await marketer.post('/api/v1/sites/example.com/goals', { type: 'event', event_name: 'Signup' })).status).toBe(201);
   for (const v of VISITORS) {
     const h = { 'x-forwarded-for': v.ip, 'user-agent': v.ua };
     expect((await t.beacon(pageview('https://example.com/', v.google ? 'https://www.google.com/' : undefined), h)).status).toBe(202);
@@ -125,6 +129,22 @@ describe('countries through the Stats API', () => {
       { dimensions: ['Signup', 'DE'], metrics: [2, 2] },
       { dimensions: ['Signup', 'FR'], metrics: [2, 2] },
     ]);
+  });
+
+  it('goal conversions by country, with conversion rates against all visitors and against the country\'s own', async () => {
+    const { status, json } = await q({
+      metrics: ['visitors', 'events', 'conversion_rate', 'group_conversion_rate'],
+      dimensions: ['visit:country'],
+      filters: [['is', 'event:goal', ['Signup']]],
+    });
+    expect(status).toBe(200);
+    // 2 of 12 visitors each (16.67 %); 2 of Germany's 4 (50 %), both of France's 2 (100 %).
+    expect(json.results).toEqual([
+      { dimensions: ['DE'], metrics: [2, 2, 16.67, 50] },
+      { dimensions: ['FR'], metrics: [2, 2, 16.67, 100] },
+    ]);
+    const german = await q({ metrics: ['visitors', 'events'], dimensions: ['event:goal'], filters: [['is', 'visit:country_name', ['Germany']]] });
+    expect(german.json.results).toEqual([{ dimensions: ['Signup'], metrics: [2, 2] }]);
   });
 
   it('a combination no cube holds is a 400 that says why', async () => {
