@@ -31,7 +31,7 @@ export function createWorldMap(
   canvas: HTMLCanvasElement,
   // world-atlas/countries-110m.json, loaded beside this module.
   topology: unknown,
-  opts: { what: string; name: (code: string) => string; format: (n: number) => string; onselect: (code: string) => void },
+  opts: { what: () => string; name: (code: string) => string; format: (n: number) => string; onselect: (code: string) => void },
 ): WorldMap {
   const topo = topology as Parameters<typeof topojson.feature>[0] & { objects: { countries: Parameters<typeof topojson.feature>[1] } };
   const collection = topojson.feature(topo, topo.objects.countries) as unknown as { features: CountryFeature[] };
@@ -44,7 +44,7 @@ export function createWorldMap(
     type: 'choropleth',
     data: {
       labels: features.map((f) => f.properties.name),
-      datasets: [{ label: opts.what, data: features.map((feature) => ({ feature, value: Number.NaN })), borderColor: '#ffffff', borderWidth: 0.5 }],
+      datasets: [{ label: opts.what(), data: features.map((feature) => ({ feature, value: Number.NaN })), borderColor: '#ffffff', borderWidth: 0.5 }],
     },
     options: {
       responsive: true,
@@ -59,7 +59,7 @@ export function createWorldMap(
           filter: (item) => Number.isFinite(values[item.dataIndex]),
           callbacks: {
             title: (items) => opts.name(codes[items[0]?.dataIndex ?? 0] ?? ''),
-            label: (item) => `${opts.what}: ${opts.format(values[item.dataIndex] ?? 0)}`,
+            label: (item) => `${opts.what()}: ${opts.format(values[item.dataIndex] ?? 0)}`,
           },
         },
       },
