@@ -90,6 +90,9 @@ export const checkAbuse: Step = (ev, ctx) => {
  * only the ISO country code ('' when unknown, private or reserved), nothing else of the look-up.
  */
 export const lookUpCountry: Step = (ev, ctx) => {
+  // A visit takes its country from the event that opens it; engagement events never open one
+  // (trackVisit), so they are not looked up (Plausible's tracker sends one per page seen).
+  if (ev.beacon.name === ENGAGEMENT) return undefined;
   ev.country = ctx.countryOf(ev.clientIp!);
   return undefined;
 };

@@ -71,6 +71,11 @@ describe('country look-up', () => {
     const text = JSON.stringify(ev);
     expect(text).not.toContain('2804:14c:abcd:1');
     expect(text).not.toMatch(/country_code|iso_code|Brazil/);
+    // Engagement events never open a visit, so they are not looked up.
+    const engagement = { ...ev, beacon: { ...ev.beacon, name: 'engagement' }, request: { ...ev.request, peer: '2804:14c::1' }, country: undefined } as PipelineEvent;
+    expect(resolveIp(engagement, ctx)).toBeUndefined();
+    expect(lookUpCountry(engagement, ctx)).toBeUndefined();
+    expect(engagement.country).toBeUndefined();
   });
 });
 
