@@ -1,4 +1,5 @@
-import { ConfigError, int, list, port, str, type Env } from '../schema/env.ts';
+import { ConfigError, int, list, optionalStr, port, str, type Env } from '../schema/env.ts';
+import { openCountryDb, packagedCountryDbPath } from './geo/database.ts';
 import { retentionConfig } from '../schema/retention.ts';
 import { abuseConfig, type AbuseConfig } from './abuse/config.ts';
 import { TrustedProxies } from './ip/client-ip.ts';
@@ -34,6 +35,8 @@ export interface CollectorConfig {
   adminHost: string;
   /** Data-subject requests (GET/DELETE /api/privacy/me) allowed per minute per /24 or /48. */
   privacyRequestsPerMin: number;
+  /** The MMDB country database (GEOIP_DB; default: the packaged DB-IP Lite), checked at start. */
+  geoipDb: string;
   /** How long audit_log rows are kept (stated to data subjects; the TTL itself is set by migrate). */
   auditRetentionDays: number;
 }
@@ -65,6 +68,10 @@ export function collectorConfig(env: Env): CollectorConfig {
       throw new ConfigError('SITES', 'comma-separated domains, each optionally with @Time/Zone (shop.example@Europe/Berlin)', entry);
     }
   }
+  const geoipDb = optionalStr(env, 'GEOIP_DB') ?? packagedCountryDbPath();
+  // Opened (and kept) now, so a bad file stops start-up with one line rather than counting
+  // every visit without a country.
+  openCountryDb(geoipDb);
   return {
     port: port(env, 'COLLECTOR_PORT', 8000),
     host: str(env, 'COLLECTOR_HOST', '0.0.0.0'),
@@ -85,5 +92,6 @@ export function collectorConfig(env: Env): CollectorConfig {
     // key can leak; a listener nobody outside can reach cannot be probed at all).
     adminHost: str(env, 'COLLECTOR_ADMIN_HOST', '127.0.0.1'),
     privacyRequestsPerMin: int(env, 'PRIVACY_REQUESTS_PER_MIN', 10, 1, 10_000),
+    geoipDb,
   };
 }

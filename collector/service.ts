@@ -16,6 +16,8 @@ import type { CollectorConfig } from './config.ts';
 import { DayCloser } from './day-closer.ts';
 import { Flusher } from './flusher.ts';
 import { TrustedProxies } from './ip/client-ip.ts';
+import { openCountryDb } from './geo/database.ts';
+import { countryLookup } from './geo/lookup.ts';
 import { Metrics } from './metrics.ts';
 import type { PipelineEvent } from './pipeline/event.ts';
 import { Pipeline } from './pipeline/index.ts';
@@ -132,6 +134,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       sites,
       trustedProxies,
       prefixes: config.prefixes,
+      countryOf: countryLookup(openCountryDb(config.geoipDb)),
       parseUserAgent: (ua) => uaParser.parse(ua),
       salt: new DailySalt(now),
       sessions,

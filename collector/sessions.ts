@@ -11,6 +11,8 @@ export interface Session {
   entry: Acquisition;
   entryPage: string;
   tech: UserAgentInfo;
+  /** ISO country code of the visit's first event ('' unknown); its only trace of the address. */
+  country: string;
   /** The visit's dimension values per visit-scoped cube, with their row-key text; fixed for the visit. */
   cubes: VisitCubes;
   /**
@@ -75,7 +77,7 @@ export class SessionStore {
     key: string,
     now: number,
     interactive: boolean,
-    open: () => Pick<Session, 'entry' | 'entryPage' | 'tech' | 'cubes'>,
+    open: () => Pick<Session, 'entry' | 'entryPage' | 'tech' | 'country' | 'cubes'>,
   ): VisitDelta {
     const current = this.cache.get(key);
     if (!current || now - current.lastSeenAt > this.idleMs) {

@@ -1,4 +1,4 @@
-// The cubes, as the code sees them. Migrations 002, 003, 007, 008, 010 and 012 hold the frozen DDL; a test checks that
+// The cubes, as the code sees them. Migrations 002, 003, 007, 008, 010, 011 and 012 hold the frozen DDL; a test checks that
 // these definitions and the live tables agree, so the flusher and the Stats API can rely on them.
 
 export type CubeName = 'acquisition' | 'pages' | 'entry_pages' | 'tech' | 'event_names' | 'event_tech' | 'event_entry_pages' | 'event_props' | 'funnel_steps';
@@ -9,13 +9,17 @@ const ACQUISITION_DIMENSIONS = ['source', 'channel', 'referrer_host', 'utm_sourc
 
 /** Dimension columns per cube, in table order. */
 export const CUBE_DIMENSIONS = {
-  acquisition: ACQUISITION_DIMENSIONS,
+  // `country`: the visit's ISO 3166-1 alpha-2 code ('' unknown; collector/geo/), held by the
+  // acquisition, tech and event_names cubes so it crosses with where visits came from, their
+  // device and goals (migration 011 says why these three).
+  acquisition: [...ACQUISITION_DIMENSIONS, 'country'],
   pages: ['path'],
   entry_pages: ['entry_page'],
-  tech: ['device', 'browser', 'os'],
+  tech: ['device', 'browser', 'os', 'country'],
   // Custom events (and goal conversions, collector/goals/) by name and the acquisition they are
-  // credited to, by the visit's tech and by its entry page; `currency` is the revenue's ('' for none).
-  event_names: ['name', ...ACQUISITION_DIMENSIONS, 'currency'],
+  // credited to (with the visit's country), by the visit's tech and by its entry page; `currency`
+  // is the revenue's ('' for none).
+  event_names: ['name', ...ACQUISITION_DIMENSIONS, 'country', 'currency'],
   event_tech: ['name', 'device', 'browser', 'os', 'currency'],
   event_entry_pages: ['name', 'entry_page', 'currency'],
   // The values of the prop keys a site allows, per event name.

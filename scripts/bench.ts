@@ -1,4 +1,4 @@
-// `npm run bench [-- --only=throughput,storage,stats,undercount,abuse,auth] [-- --quick] [-- --extra]`
+// `npm run bench [-- --only=throughput,storage,stats,undercount,abuse,auth,geo] [-- --quick] [-- --extra]`
 //
 // How to read these figures
 // - Everything is measured in this run on this machine; ratios compare against a baseline measured
@@ -28,6 +28,9 @@
 // - Accounts: wall time of real HTTP requests, one at a time, to the dashboard with each kind of
 //   credential (the operator's key is the baseline: no account lookup), sign-in latency (argon2id),
 //   and the ClickHouse writes that keeping a session alive cost.
+// - Country look-up: nanoseconds per call of the pipeline's lookUpCountry step over the country
+//   database, timed in batches (percentiles over batches), for public IPv4 and IPv6 addresses and
+//   for private ones (which are not looked up). The throughput part includes it in every beacon.
 // - --quick shortens every part (fewer/shorter runs, fewer events); quick figures are indicative only.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_RETENTION_MONTHS } from '../schema/retention.ts';
 import { abuseMarkdown, ABUSE_DEFAULTS_BENCH, ABUSE_QUICK, runAbuse, type AbuseResult } from './bench/abuse.ts';
 import { authMarkdown, AUTH_DEFAULTS, AUTH_QUICK, runAuth, type AuthResult } from './bench/auth.ts';
+import { geoMarkdown, GEO_DEFAULTS, GEO_QUICK, runGeo, type GeoResult } from './bench/geo.ts';
 import { fmtBytes, fmtInt, fmtMs, fmtNs, fmtPct, progress, table } from './bench/common.ts';
 import { runStats, STATS_DEFAULTS, STATS_QUICK, type StatsResult } from './bench/stats.ts';
 import { runStorage, STORAGE_DEFAULTS, STORAGE_QUICK, type StorageOptions, type StorageResult } from './bench/storage.ts';
@@ -49,7 +53,7 @@ import {
 } from './bench/undercount.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['throughput', 'storage', 'stats', 'undercount', 'abuse', 'auth'] as const;
+const PARTS = ['throughput', 'storage', 'stats', 'undercount', 'abuse', 'auth', 'geo'] as const;
 type Part = (typeof PARTS)[number];
 
 const TARGETS = { throughputRatio: 0.8, storageRatio: 20, statsP50Ms: 50, abuseRatio: 0.9 };
@@ -96,6 +100,7 @@ interface Results {
   undercount?: UndercountResult[];
   abuse?: AbuseResult;
   auth?: AuthResult;
+  geo?: GeoResult;
   errors: Record<string, string>;
   markdown?: string;
 }
@@ -313,7 +318,7 @@ function markdown(r: Results): string {
           `${fmtInt(s.counted / (s.options.days * 24))} events/hour, through the real pipeline and flusher (${fmtInt(s.ingestRowsFlushed)} ingest rows in ${s.flushes} flushes; ` +
           `${fmtInt(s.pipelineEventsPerSec)} events/s in the pipeline alone), the collector's day closer folding each finished day into the day cubes (${s.closedDays} days). ` +
           `Then OPTIMIZE FINAL, which also applies the TTLs (hour cubes ${s.hourlyRetentionDays} days, minute cubes 48 h). The raw table is Plausible's events_v2 shape restricted to the columns ` +
-          `whose information the cubes also hold (no geo, versions, props, nor Plausible's sessions table); referrer and UTM fields per event, as Plausible writes them.`,
+          `whose information the cubes also hold (the country code, but no region or city, versions, props, nor Plausible's sessions table); referrer and UTM fields per event, as Plausible writes them.`,
       );
       out.push('');
       const share = (cols: Array<{ column: string; bytes: number }>, column: string) => {
@@ -391,6 +396,7 @@ function markdown(r: Results): string {
 
   if (r.abuse) out.push(...abuseMarkdown(r.abuse));
   if (r.auth) out.push(...authMarkdown(r.auth));
+  if (r.geo) out.push(...geoMarkdown(r.geo));
 
   const busy = Object.entries(r.otherLoad).filter(([, share]) => share > 0.1);
   if (busy.length) {
@@ -441,6 +447,9 @@ async function main(): Promise<void> {
       args.quick ? UNDERCOUNT_SCENARIOS.map((s) => ({ ...s, days: Math.max(1, Math.ceil(s.days / 4)) })) : UNDERCOUNT_SCENARIOS,
       progress('undercount'),
     );
+  });
+  await attempt('geo', async () => {
+    results.geo = runGeo(args.quick ? GEO_QUICK : GEO_DEFAULTS, progress('geo'));
   });
   await attempt('abuse', async () => {
     results.abuse = await runAbuse(args.quick ? ABUSE_QUICK : ABUSE_DEFAULTS_BENCH, progress('abuse'));

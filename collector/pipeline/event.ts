@@ -39,6 +39,8 @@ export interface PipelineEvent {
   site?: Site;
   clientIp?: ipaddr.IPv4 | ipaddr.IPv6;
   truncatedIp?: string;
+  /** ISO 3166-1 alpha-2 code of the client address ('' unknown), set by lookUpCountry. */
+  country?: string;
   userAgent: string;
   ua?: UserAgentInfo;
   acquisition?: AcquisitionResult;

@@ -5,6 +5,7 @@ import { cleanPath } from '../classify/path.ts';
 import type { Acquisition, BotReason, UserAgentInfo } from '../classify/types.ts';
 import { resolveClientIp, type TrustedProxies } from '../ip/client-ip.ts';
 import { truncateAddress, type TruncationPrefixes } from '../ip/truncate.ts';
+import type { CountryOf } from '../geo/lookup.ts';
 import { visitorKey } from '../visitor-key.ts';
 import { dimensionsKey, type Aggregator } from '../aggregator.ts';
 import { CUBE_DIMENSIONS } from '../../schema/cubes.ts';
@@ -28,6 +29,8 @@ export interface StepContext {
   sites: SiteRegistry;
   trustedProxies: TrustedProxies;
   prefixes: TruncationPrefixes;
+  /** The ISO country code of a full address ('' unknown): collector/geo/. */
+  countryOf: CountryOf;
   parseUserAgent: (ua: string) => UserAgentInfo;
   salt: DailySalt;
   sessions: SessionStore;
@@ -81,6 +84,18 @@ export const checkAbuse: Step = (ev, ctx) => {
   if (!verdict.flag) return undefined;
   ev.retryAfterS = verdict.retryAfterS;
   return 'abuse';
+};
+
+/**
+ * The second (and last) step that reads the full address, right before truncateIp: it keeps
+ * only the ISO country code ('' when unknown, private or reserved), nothing else of the look-up.
+ */
+export const lookUpCountry: Step = (ev, ctx) => {
+  // A visit takes its country from the event that opens it; engagement events never open one
+  // (trackVisit), so they are not looked up (Plausible's tracker sends one per page seen).
+  if (ev.beacon.name === ENGAGEMENT) return undefined;
+  ev.country = ctx.countryOf(ev.clientIp!);
+  return undefined;
 };
 
 /** After this step nothing downstream can see the full address. */
@@ -152,7 +167,7 @@ export const trackVisit: Step = (ev, ctx) => {
   ev.visit = ctx.sessions.track(key, ev.request.receivedAt, interactive, () => {
     // Spam never gets here (classifySource drops it); the check only narrows the type.
     const entry = acq.kind === 'spam' ? directAcquisition() : acq.acquisition;
-    return { entry, entryPage: ev.path!, tech: ev.ua!, cubes: visitCubes(entry, ev.path!, ev.ua!) };
+    return { entry, entryPage: ev.path!, tech: ev.ua!, country: ev.country ?? '', cubes: visitCubes(entry, ev.path!, ev.ua!, ev.country ?? '') };
   });
   if (ev.visit.isNew) ctx.attribution.visitOpened(key, ev.visit.session.entry);
   return undefined;
@@ -166,13 +181,14 @@ function creditDims(ev: PipelineEvent, ctx: StepContext): readonly string[] {
   if (ev.creditDims) return ev.creditDims;
   const { session } = ev.visit!;
   const credit = ctx.attribution.creditFor(`${ev.site!.domain}\x1f${ev.visitorKey}`, session.entry);
-  ev.creditDims = credit === session.entry ? session.cubes.find((c) => c.cube === 'acquisition')!.dims : acquisitionDims(credit);
+  ev.creditDims = credit === session.entry ? session.cubes.find((c) => c.cube === 'acquisition')!.dims : [...acquisitionDims(credit), session.country];
   return ev.creditDims;
 }
 
 /**
  * Books one conversion (a custom event, or a goal the collector evaluates) under `name` into the
- * three event cubes: by credited acquisition, by the visit's tech and by its entry page.
+ * three event cubes: by credited acquisition (with the visit's country), by the visit's tech and
+ * by its entry page.
  */
 function bookConversion(ev: PipelineEvent, ctx: StepContext, name: string, revenue?: { currency: string; units: bigint }): void {
   const { session } = ev.visit!;
@@ -231,12 +247,15 @@ function acquisitionDims(e: Acquisition): string[] {
   return [e.source, e.channel, e.referrerHost, e.utm.source, e.utm.medium, e.utm.campaign, e.utm.content, e.utm.term];
 }
 
-/** A visit's dimensions in each visit-scoped cube, worked out once when the visit opens. */
-function visitCubes(e: Acquisition, entryPage: string, tech: UserAgentInfo): VisitCubes {
+/**
+ * A visit's dimensions in each visit-scoped cube, worked out once when the visit opens: the
+ * country of its first event is the visit's, so a visit is counted once, under one country.
+ */
+function visitCubes(e: Acquisition, entryPage: string, tech: UserAgentInfo, country: string): VisitCubes {
   const cubes: Array<[VisitCubes[number]['cube'], string[]]> = [
-    ['acquisition', acquisitionDims(e)],
+    ['acquisition', [...acquisitionDims(e), country]],
     ['entry_pages', [entryPage]],
-    ['tech', [tech.device, tech.browser, tech.os]],
+    ['tech', [tech.device, tech.browser, tech.os, country]],
   ];
   return cubes.map(([cube, dims]) => ({ cube, dims, key: dimensionsKey(dims) }));
 }
@@ -334,6 +353,7 @@ export const STEPS: Array<[name: string, step: Step]> = [
   ['honourPrivacySignals', honourPrivacySignals],
   ['resolveIp', resolveIp],
   ['checkAbuse', checkAbuse],
+  ['lookUpCountry', lookUpCountry],
   ['truncateIp', truncateIp],
   ['resolveSite', resolveSite],
   ['dropBots', dropBots],

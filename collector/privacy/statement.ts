@@ -35,8 +35,9 @@ export function privacyStatement(s: StatementSettings): PrivacyStatement {
   return {
     aggregates:
       'Analytics are stored only as counts: per site and time (day, hour, minute), per page and entry page, ' +
-      'per traffic source, channel, referring site and campaign (UTM fields), and per device type, browser and ' +
-      'operating system, with mergeable sketches of visitor keys that are salted per day (a hash of a random ' +
+      'per traffic source, channel, referring site and campaign (UTM fields), per device type, browser and ' +
+      'operating system, and per country (looked up from the full IP address in a country database before the ' +
+      'address is shortened; only the two-letter country code is kept), with mergeable sketches of visitor keys that are salted per day (a hash of a random ' +
       'salt that is replaced every midnight and never stored, the site, the shortened IP address, the user agent ' +
       'and the language). They hold no IP address, no user agent, no cookie, no full URL and no record of a ' +
       'single visit, so nothing in them can be found, shown or erased for one person.',

@@ -179,6 +179,9 @@ const TECH: Array<[string, string, string]> = [
 
 const CAMPAIGNS = Array.from({ length: 30 }, (_, i) => `campaign-${String(i + 1).padStart(2, '0')}`);
 
+/** Visitors' countries (Zipf over 20; migration 011 puts the country in the acquisition, tech and event_names cubes). */
+const COUNTRIES = ['DE', 'US', 'FR', 'GB', 'AT', 'CH', 'NL', 'IT', 'ES', 'PL', 'SE', 'BE', 'DK', 'CA', 'IN', 'BR', 'JP', 'AU', 'CZ', ''];
+
 const sqlArray = (xs: string[]) => `[${xs.map((x) => `'${x.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ')}]`;
 
 /**
@@ -186,7 +189,7 @@ const sqlArray = (xs: string[]) => `[${xs.map((x) => `'${x.replace(/\\/g, '\\\\'
  * a minute in the window, a person (daily visitor key: ~0.75 people per visit and day), pageviews
  * (45 % bounces, else geometric, mean ~3.0), a custom event in one visit of twelve, a source
  * (Zipf over 40), a campaign (Zipf over 30) for tagged sources, a device/browser/OS (Zipf over
- * 25), an entry page and further pages (Zipf over `pages`).
+ * 25), an entry page and further pages (Zipf over `pages`), a country (Zipf over 20).
  */
 function visitColumns(o: StatsOptions): string {
   const minutes = o.days * 1440;
@@ -201,7 +204,8 @@ function visitColumns(o: StatsOptions): string {
     toUInt32(floor(${SOURCES.length} * pow(${u(6)}, 2.5))) + 1 AS src,
     toUInt32(floor(${CAMPAIGNS.length} * pow(${u(7)}, 2))) + 1 AS cmp,
     toUInt32(floor(${TECH.length} * pow(${u(8)}, 2.2))) + 1 AS tech,
-    toUInt32(floor(${o.pages} * pow(${u(9)}, 3))) AS entry`;
+    toUInt32(floor(${o.pages} * pow(${u(9)}, 3))) AS entry,
+    ${sqlArray(COUNTRIES)}[toUInt32(floor(${COUNTRIES.length} * pow(${u(11)}, 2.5))) + 1] AS country`;
 }
 
 const pathExpr = (idx: string) =>

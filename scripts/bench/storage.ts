@@ -297,7 +297,8 @@ CREATE TABLE IF NOT EXISTS ${RAW_TABLE}
     utm_term String,
     screen_size LowCardinality(String),
     operating_system LowCardinality(String),
-    browser LowCardinality(String)
+    browser LowCardinality(String),
+    country_code LowCardinality(FixedString(2))
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(timestamp)
@@ -325,6 +326,7 @@ interface RawRow {
   screen_size: string;
   operating_system: string;
   browser: string;
+  country_code: string;
 }
 
 /** The referrer as Plausible keeps it: host and path, no query string, no scheme. */
@@ -454,6 +456,7 @@ export async function storageChild(opts: StorageOptions): Promise<void> {
         screen_size: ev.ua!.device,
         operating_system: ev.ua!.os,
         browser: ev.ua!.browser,
+        country_code: ev.country ?? '',
       });
       return undefined;
     };

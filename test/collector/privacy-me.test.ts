@@ -30,6 +30,7 @@ describe('GET /api/privacy/me', () => {
     expect(body.statement.aggregates).toMatch(/only as counts/);
     expect(body.statement.aggregates).toMatch(/no IP address, no user agent, no cookie/);
     expect(body.statement.aggregates).toMatch(/salted per day/);
+    expect(body.statement.aggregates).toMatch(/per country \(looked up from the full IP address .*only the two-letter country code is kept\)/);
     expect(body.statement.retention).toEqual({
       abuse_entry: expect.stringMatching(/1 hour after its last request, never more than 1 day after its first/),
       aggregates_daily: 'daily counts: 25 months',

@@ -53,7 +53,7 @@ describe('GET /api/v1/sites/{site}/export', () => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="telmark-example.com-2026-11-19-2026-11-20.zip"');
     const csv = unzip(body);
     expect(Object.keys(csv).sort()).toEqual(
-      ['about.txt', 'browsers.csv', 'channels.csv', 'devices.csv', 'entry-pages.csv', 'exit-pages.csv', 'goals.csv', 'os.csv', 'referrers.csv', 'sources.csv', 'top-pages.csv', 'totals.csv',
+      ['about.txt', 'browsers.csv', 'channels.csv', 'devices.csv', 'countries.csv', 'entry-pages.csv', 'exit-pages.csv', 'goals.csv', 'os.csv', 'referrers.csv', 'sources.csv', 'top-pages.csv', 'totals.csv',
         'utm-campaign.csv', 'utm-content.csv', 'utm-medium.csv', 'utm-source.csv', 'utm-term.csv', 'visitors.csv'].sort(),
     );
     // 6 visitors, 6 visits, 7 pageviews; 5 bounced (all but the Google visitor who went on to /pricing).

@@ -154,7 +154,7 @@ describe('Stats API v2 over real aggregates', () => {
       [{ site_id: 'example.com', metrics: ['clicks'], date_range: 'day' }, /unknown metric "clicks"/],
       [{ site_id: 'example.com', metrics: ['visitors'], date_range: 'fortnight' }, /date_range/],
       [{ site_id: 'example.com', metrics: ['visitors'], date_range: ['2026-02-30', '2026-03-01'] }, /YYYY-MM-DD/],
-      [{ site_id: 'example.com', metrics: ['visitors'], date_range: 'day', dimensions: ['visit:country'] }, /unknown dimension/],
+      [{ site_id: 'example.com', metrics: ['visitors'], date_range: 'day', dimensions: ['visit:city'] }, /unknown dimension "visit:city"; supported: .*visit:country, visit:country_name/],
       [{ site_id: 'example.com', metrics: ['visitors'], date_range: 'day', filters: [['matches', 'visit:source', ['x']]] }, /unknown operator/],
       [{ site_id: 'example.com', metrics: ['visitors'], date_range: 'day', order_by: [['pageviews', 'desc']] }, /order_by/],
     ];

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { setAllowedProps } from '../../schema/goals.ts';
 import { cellsAsText, pageview, privacyMe, securityFetch, startTestTelmark, type TestTelmark } from '../helpers/telmark.ts';
 
-const IPS = ['203.0.113.77', '198.51.100.203', '2001:db8:85a3:8d3:1319:8a2e:370:7348', '192.0.2.199'];
+// Documentation addresses, and two public ones (Germany, Brazil in the packaged DB-IP Lite
+// database) that the country look-up reads in full before truncateIp (issue 10).
+const IPS = ['203.0.113.77', '198.51.100.203', '2001:db8:85a3:8d3:1319:8a2e:370:7348', '192.0.2.199', '193.99.144.80', '2804:14c:abcd:1:2:3:4:5'];
 const UAS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.86 Safari/537.36 PrivacyProbe/1',
   'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0 PrivacyProbe/2',
@@ -93,6 +95,13 @@ it('counted what it was sent (the scan below is over real data)', async () => {
   const plans = await t.query({ site_id: 'example.com', metrics: ['events'], date_range: 'day', dimensions: ['event:props:plan'] });
   expect(plans.json.results).toEqual([{ dimensions: [':id pro'], metrics: [IPS.length * UAS.length] }]);
   expect(await t.metric('telmark_props_dropped_total{reason="not_allowed"}')).toBe(IPS.length * UAS.length);
+  // The public addresses were looked up (only their country code is kept; the scans below look for the addresses).
+  const countries = await t.query({ site_id: 'example.com', metrics: ['visitors'], date_range: 'day', dimensions: ['visit:country'] });
+  expect(countries.json.results).toEqual([
+    { dimensions: ['(not set)'], metrics: [4 * UAS.length] },
+    { dimensions: ['BR'], metrics: [UAS.length] },
+    { dimensions: ['DE'], metrics: [UAS.length] },
+  ]);
 });
 
 it('no column of any table holds a full IP, a raw user agent, a click id or a query string', async () => {

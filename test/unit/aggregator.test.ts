@@ -28,9 +28,9 @@ describe('Aggregator', () => {
   it('sums revenue exactly: a million 0.1s are 100000, not 100000.0000013', () => {
     const a = new Aggregator();
     const t = Date.UTC(2026, 0, 1, 12, 30, 15);
-    for (let i = 0; i < 1_000_000; i++) a.add('event_names', t, 's', ['Buy', 'Direct', 'Direct', '', '', '', '', '', '', 'EUR'], '1', { events: 1, revenue: 10_000_000n });
+    for (let i = 0; i < 1_000_000; i++) a.add('event_names', t, 's', ['Buy', 'Direct', 'Direct', '', '', '', '', '', '', 'DE', 'EUR'], '1', { events: 1, revenue: 10_000_000n });
     const [row] = a.drain().event_names;
-    expect(row).toMatchObject({ name: 'Buy', currency: 'EUR', events: 1_000_000, revenue: '100000.00000000' });
+    expect(row).toMatchObject({ name: 'Buy', country: 'DE', currency: 'EUR', events: 1_000_000, revenue: '100000.00000000' });
     let float = 0;
     for (let i = 0; i < 1_000_000; i++) float += 0.1;
     expect(float).not.toBe(100_000); // what a float sum would have stored

@@ -14,6 +14,8 @@ import { LastNonDirect } from '../../collector/goals/attribution.ts';
 import { PropValueCap } from '../../collector/goals/prop-values.ts';
 import { noSiteGoals, type SiteGoals } from '../../collector/goals/site-goals.ts';
 import type { SiteRegistry } from '../../collector/site-registry.ts';
+import { openCountryDb, packagedCountryDbPath } from '../../collector/geo/database.ts';
+import { countryLookup } from '../../collector/geo/lookup.ts';
 import { CHROME_UA, T0 } from '../helpers/telmark.ts';
 
 function context() {
@@ -22,6 +24,7 @@ function context() {
     sites,
     trustedProxies: new TrustedProxies(['10.0.0.0/8']),
     prefixes: { v4: 24, v6: 48 },
+    countryOf: countryLookup(openCountryDb(packagedCountryDbPath())),
     parseUserAgent: parseUa,
     salt: new DailySalt(() => T0),
     sessions: new SessionStore(100, 30 * 60_000),
@@ -143,6 +146,6 @@ describe('pipeline steps', () => {
     const out = pipeline.process({ name: 'pageview', url: 'https://example.com/', domain: 'example.com,unknown.org' }, event().request);
     expect(out).toEqual([{ status: 'counted' }, { status: 'dropped', reason: 'unknown_site' }]);
     expect(metrics.value('telmark_events_dropped_total', { reason: 'unknown_site' })).toBe(1);
-    expect(steps.STEPS.map(([n]) => n)).toEqual(['honourPrivacySignals', 'resolveIp', 'checkAbuse', 'truncateIp', 'resolveSite', 'dropBots', 'parseUserAgent', 'classifySource', 'cleanUpPath', 'computeVisitorKey', 'trackVisit', 'aggregate']);
+    expect(steps.STEPS.map(([n]) => n)).toEqual(['honourPrivacySignals', 'resolveIp', 'checkAbuse', 'lookUpCountry', 'truncateIp', 'resolveSite', 'dropBots', 'parseUserAgent', 'classifySource', 'cleanUpPath', 'computeVisitorKey', 'trackVisit', 'aggregate']);
   });
 });

@@ -3,7 +3,7 @@ import { SessionStore } from '../../collector/sessions.ts';
 import type { Acquisition } from '../../collector/classify/types.ts';
 
 const entry: Acquisition = { source: 'Google', channel: 'Organic Search', referrerHost: 'google.com', utm: { source: '', medium: '', campaign: '', content: '', term: '' } };
-const open = () => ({ entry, entryPage: '/', tech: { browser: 'Chrome', os: 'Windows', device: 'desktop' as const }, cubes: [] });
+const open = () => ({ entry, entryPage: '/', tech: { browser: 'Chrome', os: 'Windows', device: 'desktop' as const }, country: 'DE', cubes: [] });
 const MIN = 60_000;
 
 describe('SessionStore', () => {

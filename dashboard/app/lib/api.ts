@@ -60,6 +60,9 @@ export type Dimension =
   | 'visit:device'
   | 'visit:browser'
   | 'visit:os'
+  /** The visit's country (ISO 3166-1 alpha-2 code, "(not set)" when unknown): with acquisition, tech or goals. */
+  | 'visit:country'
+  | 'visit:country_name'
   /** A goal's display name: alone or with the acquisition dimensions (and time). */
   | 'event:goal';
 

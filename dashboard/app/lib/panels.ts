@@ -2,7 +2,7 @@
 // it: every tab is one dimension from one cube, so no tab can ask for a combination that
 // storage does not hold.
 import type { DateRange, Dimension, Filter, Metric, Query } from './api.ts';
-import { acceptsAcquisitionFilters, acceptsGoalFilter, goalFilterOf } from './cubes.ts';
+import { acceptsGoalFilter, applicableFilters, goalFilterOf } from './cubes.ts';
 
 export interface BreakdownTab {
   id: string;
@@ -76,6 +76,11 @@ export const DEVICE_TABS: BreakdownTab[] = [
   { id: 'devices', label: 'Devices', dimension: 'visit:device', metrics: ['visitors'] },
   { id: 'browsers', label: 'Browsers', dimension: 'visit:browser', metrics: ['visitors'] },
   { id: 'os', label: 'OS', dimension: 'visit:os', metrics: ['visitors'] },
+];
+
+/** Where visitors are: the countries panel's table (its map reads the same dimension). */
+export const COUNTRY_TABS: BreakdownTab[] = [
+  { id: 'countries', label: 'Countries', dimension: 'visit:country', metrics: ['visitors', 'percentage'] },
 ];
 
 /** Revenue columns of a goal table, in the goal's currency (the server's exact text). */
@@ -157,21 +162,25 @@ export interface OverviewView {
  * and its CSV export (dashboard/server/export) ask the server the same thing.
  * - null: with a goal picked, a tab whose cube cannot count goals (pages, devices) shows a note
  *   instead of numbers.
- * - Tabs outside the acquisition cube (pages, devices) cannot be split by where a visit came
- *   from: they go without the view's filters (`unfiltered`), and the table says so.
+ * - Tabs outside the acquisition cube cannot be split by where a visit came from: pages go
+ *   without the view's filters, devices keep only the country ones (`unfiltered`: some filter
+ *   was left out), and the table says so.
  */
-export function tabQuery(tab: BreakdownTab, view: OverviewView, limit: number): { query: Query; unfiltered: boolean } | null {
+export function tabQuery(tab: BreakdownTab, view: OverviewView, limit: number): { query: Query; unfiltered: boolean; applied: Filter[] } | null {
   if (goalFilterOf(view.filters) !== null && !acceptsGoalFilter([tab.dimension])) return null;
-  const unfiltered = view.filters.length > 0 && !acceptsAcquisitionFilters([tab.dimension]);
+  // Devices keep the visit's country, so a country filter still applies to them.
+  const applied = applicableFilters(tab.dimension, view.filters);
+  const unfiltered = applied.length < view.filters.length;
   const own: Filter[] = tab.hideEmpty ? [['is_not', tab.dimension, ['']]] : [];
   return {
     unfiltered,
+    applied,
     query: {
       site_id: view.siteId,
       metrics: tab.metrics,
       date_range: view.dateRange,
       dimensions: [tab.dimension],
-      filters: [...(unfiltered ? [] : view.filters), ...own],
+      filters: [...applied, ...own],
       order_by: tab.orderBy ?? [[tab.metrics[0]!, 'desc']],
       pagination: { limit },
     },
@@ -190,6 +199,7 @@ export function overviewTables(goal: string | null, revenue: { goal: boolean; an
     channels: acquisition(CHANNEL_TABS),
     sources: acquisition(SOURCE_TABS),
     campaigns: acquisition(CAMPAIGN_TABS),
+    countries: acquisition(COUNTRY_TABS),
     pages: PAGE_TABS,
     devices: DEVICE_TABS,
     goals: goalTabs(revenue.anyGoal),

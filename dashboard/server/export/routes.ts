@@ -114,7 +114,7 @@ export function exportRoutes(deps: ExportRoutesDeps): Hono<AuthEnv> {
         try {
           const answer = await ask(planned.query);
           files[`${tab.id}.csv`] = strToU8(answerToCsv(answer, [tab.dimension], tab.metrics));
-          if (planned.unfiltered) leftOut.push(`${tab.id}.csv: all traffic, without the filters (${tab.label} is stored apart from where visits came from)`);
+          if (planned.unfiltered) leftOut.push(`${tab.id}.csv: all traffic, without the filters it cannot take (${tab.label} is stored apart from where visits came from)`);
         } catch (err) {
           if (!(err instanceof StatsQueryError)) throw err;
           leftOut.push(`${tab.id}.csv: ${err.message}`);

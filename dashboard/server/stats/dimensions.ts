@@ -9,6 +9,22 @@ export const GOAL_COLUMN = 'goal';
  */
 export const EXIT_PAGE_COLUMN = 'exit_page';
 
+/** visit:country: the stored ISO code, with '' (unknown) read as "(not set)" (sql.ts). */
+export const COUNTRY_COLUMN = 'country_code';
+/** visit:country_name: the English name of the stored code (sql.ts, from stats/countries.ts). */
+export const COUNTRY_NAME_COLUMN = 'country_name';
+
+/**
+ * Columns worked out at query time from a stored one (sql.ts turns them into expressions), and
+ * the stored column each reads: the cubes holding that column answer them.
+ */
+export const DERIVED_COLUMNS: Record<string, string> = {
+  [GOAL_COLUMN]: 'name',
+  [COUNTRY_COLUMN]: 'country',
+  [COUNTRY_NAME_COLUMN]: 'country',
+  [EXIT_PAGE_COLUMN]: 'path',
+};
+
 /** A Stats API dimension and the cube column it reads. */
 export interface DimensionInfo {
   column: string;
@@ -31,6 +47,9 @@ export const DIMENSIONS: Record<string, DimensionInfo> = {
   'visit:device': { column: 'device' },
   'visit:browser': { column: 'browser' },
   'visit:os': { column: 'os' },
+  // The visit's country (collector/geo/): held by the acquisition, tech and event_names cubes.
+  'visit:country': { column: COUNTRY_COLUMN },
+  'visit:country_name': { column: COUNTRY_NAME_COLUMN },
   'visit:entry_page': { column: 'entry_page' },
   // The page of a visit's last pageview: the pages cube's rows with exits (EXIT_PAGE_COLUMN).
   'visit:exit_page': { column: EXIT_PAGE_COLUMN },

@@ -6,7 +6,7 @@ import { countedAtIngestion, goalEventName } from '../../../schema/goals.ts';
 import { SPEND_METRICS, spendPlanProblem } from './spend.ts';
 import { DATE_PRESETS, isIsoDate, resolvePreset, type DateRange } from './date-range.ts';
 import { bucketCount, comparisonRange, comparisonSchema, MAX_TIME_LABELS, type Comparison } from './comparisons.ts';
-import { CUBE_METRICS, DIMENSIONS, EXIT_PAGE_COLUMN, EXIT_PAGE_METRICS, GOAL_COLUMN, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
+import { CUBE_METRICS, DERIVED_COLUMNS, DIMENSIONS, EXIT_PAGE_METRICS, GOAL_METRICS, METRICS, PROP_COLUMN, PROP_PREFIX, TIME_DIMENSIONS, type Metric, type TimeDimension } from './dimensions.ts';
 
 /** A query the API refuses, with the sentence the caller sees (400). */
 export class StatsQueryError extends Error {}
@@ -95,12 +95,10 @@ function zodMessage(err: z.ZodError): string {
  */
 const CUBE_PREFERENCE: CubeName[] = ['acquisition', 'tech', 'entry_pages', 'pages', 'event_names', 'event_tech', 'event_entry_pages', 'event_props'];
 
-/** The stored column behind a dimension's column (goals are worked out over the event name, exit pages are pages). */
-const STORED_AS: Record<string, string> = { [GOAL_COLUMN]: 'name', [EXIT_PAGE_COLUMN]: 'path' };
-
-/** The cubes that store a column. */
+/** The cubes that store a column (a derived one, such as the goal's name or the exit page, by the column it reads). */
 function cubesHolding(column: string): CubeName[] {
-  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(STORED_AS[column] ?? column));
+  const stored = DERIVED_COLUMNS[column] ?? column;
+  return CUBE_PREFERENCE.filter((c) => (CUBE_DIMENSIONS[c] as readonly string[]).includes(stored));
 }
 
 /** Cubes of custom events and goal conversions (their names include goals' reserved names). */

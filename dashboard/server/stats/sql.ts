@@ -3,7 +3,8 @@ import { GOAL_NAME_PREFIX } from '../../../schema/goals.ts';
 import type { Store } from '../../../schema/client.ts';
 import { addDays } from '../../../schema/dates.ts';
 import { REALTIME_WINDOW_MS } from './date-range.ts';
-import { EXIT_PAGE_COLUMN, GOAL_COLUMN, REVENUE_METRICS, type CubeMetric, type Metric, type TimeDimension } from './dimensions.ts';
+import { COUNTRY_CODES, COUNTRY_NAMES, NOT_SET } from './countries.ts';
+import { COUNTRY_COLUMN, COUNTRY_NAME_COLUMN, EXIT_PAGE_COLUMN, GOAL_COLUMN, REVENUE_METRICS, type CubeMetric, type Metric, type TimeDimension } from './dimensions.ts';
 import { EVENT_CUBES, type FilterOp, type QueryPlan } from './query.ts';
 
 export interface BuiltQuery {
@@ -95,7 +96,11 @@ const REVENUE_EXTRA = 'sum(s_revenue_other) AS x_revenue_other';
 const GOAL_EXPR = `transform(name, {g_names:Array(String)}, {g_display:Array(String)}, '')`;
 /** The revenue currency of the goal an event-cube row counts for ('' for none). */
 const GOAL_CURRENCY = `transform(name, {g_names:Array(String)}, {g_currency:Array(String)}, '')`;
-const columnSql = (column: string) => (column === GOAL_COLUMN ? GOAL_EXPR : column === EXIT_PAGE_COLUMN ? 'path' : column);
+/** The visit's country: its ISO code, or its English name; '' (unknown) reads "(not set)". */
+const COUNTRY_EXPR = `if(country = '', {not_set:String}, country)`;
+const COUNTRY_NAME_EXPR = `if(country = '', {not_set:String}, transform(country, {cn_codes:Array(String)}, {cn_names:Array(String)}, country))`;
+const DERIVED_SQL: Record<string, string> = { [GOAL_COLUMN]: GOAL_EXPR, [COUNTRY_COLUMN]: COUNTRY_EXPR, [COUNTRY_NAME_COLUMN]: COUNTRY_NAME_EXPR, [EXIT_PAGE_COLUMN]: 'path' };
+const columnSql = (column: string) => DERIVED_SQL[column] ?? column;
 
 /**
  * Revenue sums over the event cubes: only amounts in the currency of the goal they count for;
@@ -133,6 +138,12 @@ export function buildQuery(store: Store, plan: QueryPlan, minVisitors: number, c
     // Custom events only: the conversions of goals counted at ingestion are not events of their own.
     params.goal_prefix = GOAL_NAME_PREFIX;
     filterSql.push('NOT startsWith(name, {goal_prefix:String})');
+  }
+  const columns = [...plan.dimensionColumns.map((d) => d.column), ...plan.filters.map((f) => f.column)];
+  if (columns.includes(COUNTRY_COLUMN) || columns.includes(COUNTRY_NAME_COLUMN)) params.not_set = NOT_SET;
+  if (columns.includes(COUNTRY_NAME_COLUMN)) {
+    params.cn_codes = COUNTRY_CODES;
+    params.cn_names = COUNTRY_NAMES;
   }
   if (plan.propKey !== undefined) {
     params.prop_key = plan.propKey;
