@@ -43,7 +43,13 @@ async function adminListener(name: string, ip: string, env: Record<string, strin
   expect(tls).toBeDefined();
   const app = createAdminApp({ operations: localAbuseOperations(buffer(ip)), securityApiKeys: [SECURITY_KEY], statsApiKeys: [STATS_KEY], audit: () => {} });
   let url = '';
-  const counting = { fetch: (req: Request) => (reached.set(url, (reached.get(url) ?? 0) + 1), app.fetch(req)) } as unknown as Hono;
+  // The app's fetch, counting the requests that reach it (the node server's bindings passed on).
+  const counting = {
+    fetch: (req: Request, ...rest: unknown[]) => {
+      reached.set(url, (reached.get(url) ?? 0) + 1);
+      return (app.fetch as (...args: unknown[]) => Response | Promise<Response>)(req, ...rest);
+    },
+  } as unknown as Hono;
   const l = await listen(counting, 0, '127.0.0.1', tls);
   servers.push(l);
   url = `https://127.0.0.1:${l.port}`;

@@ -95,7 +95,7 @@ describe('ClickHouse over TLS', () => {
     expect(rows).toEqual([{ '1': 1 }]);
     // Two statements arrived, as the user with a password, without a client certificate.
     expect(ch.arrivals).toHaveLength(2);
-    for (const a of ch.arrivals) expect(a).toMatchObject({ user: 'telmark_dashboard', certAuth: undefined, clientCn: undefined, query: 'SELECT 1\nFORMAT JSONEachRow' });
+    for (const a of ch.arrivals) expect(a).toMatchObject({ user: 'telmark_dashboard', certAuth: undefined, clientCn: undefined, query: 'SELECT 1 \nFORMAT JSONEachRow' });
   });
 
   it('a server whose certificate the CA did not sign is refused before any request is sent; start-up says which server', async () => {
@@ -127,7 +127,7 @@ describe('ClickHouse over TLS', () => {
       ch.entry,
     );
     await mutual.checked;
-    expect(ch.arrivals).toEqual([{ user: 'telmark_collector', certAuth: 'on', clientCn: 'telmark_collector', authorized: true, query: 'SELECT 1\nFORMAT JSONEachRow' }]);
+    expect(ch.arrivals).toEqual([{ user: 'telmark_collector', certAuth: 'on', clientCn: 'telmark_collector', authorized: true, query: 'SELECT 1 \nFORMAT JSONEachRow' }]);
   });
 });
 

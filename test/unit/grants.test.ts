@@ -37,6 +37,12 @@ describe('least-privilege grants', () => {
   it('neither service may read the audit log back', () => {
     expect(sql.filter((s) => s.includes('audit_log') && /SELECT/.test(s))).toEqual([]);
   });
+  it('--cert-auth: the users are identified by client certificates named like them, with no password', () => {
+    const cert = grantStatements('telmark', { collector: 'tc', dashboard: 'td' }, { collector: 'unused', dashboard: 'unused' }, { certificateAuth: true });
+    expect(cert.slice(0, 2)).toEqual([`CREATE USER IF NOT EXISTS tc IDENTIFIED WITH ssl_certificate CN 'tc'`, `CREATE USER IF NOT EXISTS td IDENTIFIED WITH ssl_certificate CN 'td'`]);
+    expect(cert.slice(2)).toEqual(sql.slice(2));
+    expect(cert.join('\n')).not.toContain('unused');
+  });
   it('quotes passwords and refuses odd user names', () => {
     expect(sql[0]).toContain("BY 'p\\'w'");
     expect(() => grantStatements('telmark', { collector: 'a;b', dashboard: 'td' }, { collector: '', dashboard: '' })).toThrow(/not a valid/);
