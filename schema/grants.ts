@@ -27,8 +27,13 @@ export function grantStatements(
   return [
     `CREATE USER IF NOT EXISTS ${c} ${identified(c, passwords.collector)}`,
     `CREATE USER IF NOT EXISTS ${d} ${identified(d, passwords.dashboard)}`,
+    // Both start by reading which migrations are applied (schema/migrate.ts); on a current schema
+    // that is all they do there: migrations themselves run as the admin (`npm run migrate`).
+    `GRANT SELECT ON ${db}.schema_migrations TO ${c}`,
+    `GRANT SELECT ON ${db}.schema_migrations TO ${d}`,
     ...CUBE_NAMES.map((cube) => `GRANT INSERT ON ${db}.${ingestTable(cube)} TO ${c}`),
-    `GRANT SELECT ON ${db}.sites TO ${c}`,
+    // SITES registers the sites it names at start (collector/site-registry.ts seed()).
+    `GRANT SELECT, INSERT ON ${db}.sites TO ${c}`,
     // Site settings the collector needs (goals to match, allowed prop keys): read only.
     `GRANT SELECT ON ${db}.${GOALS_TABLE} TO ${c}`,
     `GRANT SELECT ON ${db}.${SITE_PROPS_TABLE} TO ${c}`,
@@ -38,7 +43,11 @@ export function grantStatements(
     `GRANT INSERT ON ${db}.${AUDIT_LOG_TABLE} TO ${c}`,
     `GRANT SELECT ON ${db}.sites TO ${d}`,
     `GRANT SELECT ON ${db}.${DAY_CLOSINGS_TABLE} TO ${d}`,
-    ...CUBE_NAMES.flatMap((cube) => (['minute', 'hour', 'day'] as const).map((g) => `GRANT SELECT ON ${db}.${cubeTable(cube, g)} TO ${d}`)),
+    // Funnel progress is read per hour and day only (the funnels endpoint has no realtime range),
+    // so the dashboard gets no right on funnel_steps_minute.
+    ...CUBE_NAMES.flatMap((cube) =>
+      (cube === 'funnel_steps' ? (['hour', 'day'] as const) : (['minute', 'hour', 'day'] as const)).map((g) => `GRANT SELECT ON ${db}.${cubeTable(cube, g)} TO ${d}`),
+    ),
     `GRANT INSERT ON ${db}.${AUDIT_LOG_TABLE} TO ${d}`,
     // Accounts: the dashboard reads and writes them (new row versions) and deletes an account's
     // rows when it is closed (ALTER ... DELETE). The collector has no right on them at all.
