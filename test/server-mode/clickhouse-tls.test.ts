@@ -101,7 +101,7 @@ describe('ClickHouse over TLS', () => {
   it('a server whose certificate the CA did not sign is refused before any request is sent; start-up says which server', async () => {
     const ch = await fakeClickHouse(false);
     // Another private CA, and no CLICKHOUSE_CA at all (the system's public CAs).
-    for (const env of [{ CLICKHOUSE_CA: otherCa.certPath }, {}]) {
+    for (const env of [{ CLICKHOUSE_CA: otherCa.certPath }, {}] as Array<Record<string, string>>) {
       const { checked } = await connect({ CLICKHOUSE_URL: ch.url, ...env }, ch.entry);
       await expect(checked).rejects.toThrow(new RegExp(`^ClickHouse at ${ch.url} is not reachable: .*(certificate|self-signed)`, 'i'));
       await ch.entry.store?.close();
