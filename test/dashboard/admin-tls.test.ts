@@ -3,7 +3,9 @@
 // settings read by collectorConfig (COLLECTOR_ADMIN_TLS_CERT / _KEY, COLLECTOR_ADMIN_CLIENT_CA);
 // the dashboard's side is read by collectorAdminTls (COLLECTOR_ADMIN_CA, COLLECTOR_ADMIN_CLIENT_CERT
 // / _KEY). Certificates come from a private CA made with openssl (test/helpers/certs.ts).
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbuseBuffer } from '../../collector/abuse/buffer.ts';
@@ -115,6 +117,10 @@ describe('the admin listener over TLS', () => {
     expect(summary.partial).toBeUndefined();
     const record = await ops.get('203.0.113.2');
     expect(record).toMatchObject({ ip: '203.0.113.2', collector: tlsUrls[1], held_by: [tlsUrls[1]] });
+    // During a change of CA, the file holds the old and the new one: both are trusted.
+    const bundle = join(dir.path, 'bundle.crt');
+    writeFileSync(bundle, Buffer.concat([otherCa.cert, ca.cert]));
+    expect((await fanOut(tlsUrls, { COLLECTOR_ADMIN_CA: bundle }).summary()).held).toBe(2);
   });
 
   it('with the wrong CA every collector fails with a clear error naming COLLECTOR_ADMIN_CA, and no request reaches them', async () => {
