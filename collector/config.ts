@@ -111,6 +111,6 @@ function adminTls(env: Env): CollectorConfig['adminTls'] {
   const files = certAndKey(env, 'COLLECTOR_ADMIN_TLS_CERT', 'COLLECTOR_ADMIN_TLS_KEY');
   const clientCa = pemFile(env, 'COLLECTOR_ADMIN_CLIENT_CA', 'certificate');
   // Client certificates are a TLS feature: asking for them over plain HTTP would be a no-op.
-  if (clientCa && !files) throw new ConfigError('COLLECTOR_ADMIN_CLIENT_CA', 'set only with COLLECTOR_ADMIN_TLS_CERT and COLLECTOR_ADMIN_TLS_KEY', optionalStr(env, 'COLLECTOR_ADMIN_CLIENT_CA')!);
+  if (clientCa && !files) throw new ConfigError('COLLECTOR_ADMIN_CLIENT_CA', 'COLLECTOR_ADMIN_TLS_CERT and COLLECTOR_ADMIN_TLS_KEY beside it (client certificates need TLS)', optionalStr(env, 'COLLECTOR_ADMIN_CLIENT_CA')!);
   return files ? { ...files, ...(clientCa ? { clientCa } : {}) } : undefined;
 }

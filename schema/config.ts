@@ -34,7 +34,7 @@ export function storageConfig(env: Env): StorageConfig {
   // A CA or client certificate without an https:// server would silently protect nothing.
   const tlsSet = TLS_VARIABLES.find((name) => optionalStr(env, name) !== undefined);
   if (!url) {
-    if (tlsSet) throw new ConfigError(tlsSet, 'set only with an https:// CLICKHOUSE_URL (embedded chDB needs no TLS)', optionalStr(env, tlsSet)!);
+    if (tlsSet) throw new ConfigError(tlsSet, 'to be unset without CLICKHOUSE_URL (embedded chDB needs no TLS), or an https:// CLICKHOUSE_URL beside it', optionalStr(env, tlsSet)!);
     return { mode: 'embedded', dataDir, database };
   }
   let parsed: URL;
@@ -47,7 +47,7 @@ export function storageConfig(env: Env): StorageConfig {
     throw new ConfigError('CLICKHOUSE_URL', 'an http(s) URL such as http://localhost:8123', url);
   }
   if (tlsSet && parsed.protocol !== 'https:') {
-    throw new ConfigError(tlsSet, 'set only with an https:// CLICKHOUSE_URL (it is http://, so nothing would be encrypted)', optionalStr(env, tlsSet)!);
+    throw new ConfigError(tlsSet, 'an https:// CLICKHOUSE_URL beside it (CLICKHOUSE_URL is http://, so nothing would be encrypted)', optionalStr(env, tlsSet)!);
   }
   const password = env.CLICKHOUSE_PASSWORD ?? '';
   const clientCert = certAndKey(env, 'CLICKHOUSE_CERT', 'CLICKHOUSE_KEY');

@@ -43,7 +43,7 @@ export function collectorAdminTls(env: Env, urls: string[]): CollectorAdminTls |
   const set = ADMIN_TLS_VARIABLES.find((name) => optionalStr(env, name) !== undefined);
   if (!set) return undefined;
   if (!urls.some((u) => u.startsWith('https:'))) {
-    throw new ConfigError(set, 'set only with https:// COLLECTOR_ADMIN_URLS (the collectors speak TLS with COLLECTOR_ADMIN_TLS_CERT / _KEY)', optionalStr(env, set)!);
+    throw new ConfigError(set, 'https:// COLLECTOR_ADMIN_URLS beside it (collectors speak TLS with COLLECTOR_ADMIN_TLS_CERT / _KEY)', optionalStr(env, set)!);
   }
   const ca = pemFile(env, 'COLLECTOR_ADMIN_CA', 'certificate');
   const client = certAndKey(env, 'COLLECTOR_ADMIN_CLIENT_CERT', 'COLLECTOR_ADMIN_CLIENT_KEY');
