@@ -52,7 +52,8 @@ export function storageConfig(env: Env): StorageConfig {
   const password = env.CLICKHOUSE_PASSWORD ?? '';
   const clientCert = certAndKey(env, 'CLICKHOUSE_CERT', 'CLICKHOUSE_KEY');
   // With a client certificate, @clickhouse/client asks ClickHouse to identify the user by it
-  // (X-ClickHouse-SSL-Certificate-Auth); a password beside it is refused by the server.
+  // (X-ClickHouse-SSL-Certificate-Auth: on); such users have no password, so one set beside it
+  // is a mistake better named now than met as an authentication error from the server.
   if (clientCert && password !== '') {
     throw new ConfigError('CLICKHOUSE_PASSWORD', 'empty when CLICKHOUSE_CERT is set (ClickHouse then identifies the user by the certificate: IDENTIFIED WITH ssl_certificate)', '(set, not shown)');
   }
