@@ -1,4 +1,5 @@
 import { ConfigError, int, list, optionalStr, port, str, type Env } from '../schema/env.ts';
+import { certAndKey, pemFile } from '../schema/pem.ts';
 import { openCountryDb, packagedCountryDbPath } from './geo/database.ts';
 import { retentionConfig } from '../schema/retention.ts';
 import { abuseConfig, type AbuseConfig } from './abuse/config.ts';
@@ -33,6 +34,14 @@ export interface CollectorConfig {
    */
   adminPort: number;
   adminHost: string;
+  /**
+   * COLLECTOR_ADMIN_TLS_CERT / _KEY: the admin listener speaks HTTPS (the dashboard checks it with
+   * COLLECTOR_ADMIN_CA). With COLLECTOR_ADMIN_CLIENT_CA it also demands a client certificate
+   * signed by that CA (mutual TLS) before any request is read.
+   */
+  adminTls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
+  /** COLLECTOR_TLS_CERT / _KEY: the public listener speaks HTTPS itself (no TLS proxy in front). */
+  tls?: { cert: Buffer; key: Buffer };
   /** Data-subject requests (GET/DELETE /api/privacy/me) allowed per minute per /24 or /48. */
   privacyRequestsPerMin: number;
   /** The MMDB country database (GEOIP_DB; default: the packaged DB-IP Lite), checked at start. */
@@ -91,7 +100,17 @@ export function collectorConfig(env: Env): CollectorConfig {
     // Loopback by default: this listener hands out full client IPs (security keys only, but a
     // key can leak; a listener nobody outside can reach cannot be probed at all).
     adminHost: str(env, 'COLLECTOR_ADMIN_HOST', '127.0.0.1'),
+    adminTls: adminTls(env),
+    tls: certAndKey(env, 'COLLECTOR_TLS_CERT', 'COLLECTOR_TLS_KEY'),
     privacyRequestsPerMin: int(env, 'PRIVACY_REQUESTS_PER_MIN', 10, 1, 10_000),
     geoipDb,
   };
+}
+
+function adminTls(env: Env): CollectorConfig['adminTls'] {
+  const files = certAndKey(env, 'COLLECTOR_ADMIN_TLS_CERT', 'COLLECTOR_ADMIN_TLS_KEY');
+  const clientCa = pemFile(env, 'COLLECTOR_ADMIN_CLIENT_CA', 'certificate');
+  // Client certificates are a TLS feature: asking for them over plain HTTP would be a no-op.
+  if (clientCa && !files) throw new ConfigError('COLLECTOR_ADMIN_CLIENT_CA', 'COLLECTOR_ADMIN_TLS_CERT and COLLECTOR_ADMIN_TLS_KEY beside it (client certificates need TLS)', optionalStr(env, 'COLLECTOR_ADMIN_CLIENT_CA')!);
+  return files ? { ...files, ...(clientCa ? { clientCa } : {}) } : undefined;
 }

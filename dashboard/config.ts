@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { generatedSecret, loadApiKeys } from '../schema/api-keys.ts';
 import { ConfigError, int, list, optionalStr, port, str, type Env } from '../schema/env.ts';
 import { TrustedProxies } from '../collector/ip/client-ip.ts';
 import { LIFETIMES, type LifetimeSettings } from './server/auth/roles.ts';
 import { retentionConfig } from '../schema/retention.ts';
+import { certAndKey } from '../schema/pem.ts';
 
 export interface DashboardConfig {
   port: number;
@@ -83,23 +83,7 @@ export function dashboardConfig(env: Env, dataDir: string): DashboardConfig {
 
 /** TLS_CERT and TLS_KEY (PEM files), both or neither, read now so a wrong path fails at start. */
 function tlsFiles(env: Env): { cert: Buffer; key: Buffer } | undefined {
-  const certPath = optionalStr(env, 'TLS_CERT');
-  const keyPath = optionalStr(env, 'TLS_KEY');
-  if (certPath === undefined && keyPath === undefined) return undefined;
-  if (certPath === undefined) throw new ConfigError('TLS_CERT', 'the PEM certificate (chain) file that goes with TLS_KEY', '(unset)');
-  if (keyPath === undefined) throw new ConfigError('TLS_KEY', 'the PEM private key file that goes with TLS_CERT', '(unset)');
-  const read = (name: string, path: string) => {
-    try {
-      return readFileSync(path);
-    } catch {
-      throw new ConfigError(name, 'a readable PEM file', path);
-    }
-  };
-  const cert = read('TLS_CERT', certPath);
-  const key = read('TLS_KEY', keyPath);
-  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('TLS_CERT', 'a PEM certificate (-----BEGIN CERTIFICATE-----)', certPath);
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) throw new ConfigError('TLS_KEY', 'a PEM private key (never printed)', keyPath);
-  return { cert, key };
+  return certAndKey(env, 'TLS_CERT', 'TLS_KEY');
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {

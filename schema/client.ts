@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import pLimit from 'p-limit';
-import type { StorageConfig } from './config.ts';
+import type { ClickHouseTls, StorageConfig } from './config.ts';
 import { errorLine } from './errors.ts';
 
 export type { ClickHouseClient };
@@ -43,6 +44,7 @@ export function openStore(config: StorageConfig): Store {
       password: config.password,
       database: config.database,
       request_timeout: 30_000,
+      ...(config.tls ? { tls: clientTls(config.tls) } : {}),
     });
   }
   return {
@@ -81,6 +83,15 @@ function limitConcurrency(connection: Connection, concurrency: number): Connecti
       return typeof prop === 'string' && limited.has(prop) ? (...args: unknown[]) => limit(() => bound(...args) as Promise<unknown>) : bound;
     },
   });
+}
+
+/**
+ * @clickhouse/client's `tls` option. Its mutual form needs a CA too: without CLICKHOUSE_CA that
+ * is Node's own list of public CAs, the same a plain https:// URL is checked against.
+ */
+function clientTls(tls: ClickHouseTls): NonNullable<NonNullable<Parameters<typeof createClient>[0]>['tls']> {
+  const ca_cert = tls.ca ?? Buffer.from(rootCertificates.join('\n'));
+  return tls.cert && tls.key ? { ca_cert, cert: tls.cert, key: tls.key } : { ca_cert };
 }
 
 /**

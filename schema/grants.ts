@@ -8,7 +8,12 @@ import { AD_SPEND_TABLE, API_KEYS_TABLE, AUDIT_LOG_TABLE, CUBE_NAMES, DAY_CLOSIN
  * only read aggregates, and keeps the accounts (users, login sessions, API keys). Both append to the audit log (security API and data-subject requests) and neither
  * may read it back: its rows are for the ClickHouse administrator. Statements for `npm run users`.
  */
-export function grantStatements(db: string, users: { collector: string; dashboard: string }, passwords: { collector: string; dashboard: string }): string[] {
+export function grantStatements(
+  db: string,
+  users: { collector: string; dashboard: string },
+  passwords: { collector: string; dashboard: string },
+  opts: { certificateAuth?: boolean } = {},
+): string[] {
   const ident = (s: string) => {
     if (!IDENTIFIER.test(s)) throw new Error(`"${s}" is not a valid ClickHouse user name`);
     return s;
@@ -16,11 +21,19 @@ export function grantStatements(db: string, users: { collector: string; dashboar
   const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const c = ident(users.collector);
   const d = ident(users.dashboard);
+  // Mutual TLS (CLICKHOUSE_CERT): the user is the client certificate whose common name is its name.
+  const identified = (user: string, password: string) =>
+    opts.certificateAuth ? `IDENTIFIED WITH ssl_certificate CN ${quote(user)}` : `IDENTIFIED WITH sha256_password BY ${quote(password)}`;
   return [
-    `CREATE USER IF NOT EXISTS ${c} IDENTIFIED WITH sha256_password BY ${quote(passwords.collector)}`,
-    `CREATE USER IF NOT EXISTS ${d} IDENTIFIED WITH sha256_password BY ${quote(passwords.dashboard)}`,
+    `CREATE USER IF NOT EXISTS ${c} ${identified(c, passwords.collector)}`,
+    `CREATE USER IF NOT EXISTS ${d} ${identified(d, passwords.dashboard)}`,
+    // Both start by reading which migrations are applied (schema/migrate.ts); on a current schema
+    // that is all they do there: migrations themselves run as the admin (`npm run migrate`).
+    `GRANT SELECT ON ${db}.schema_migrations TO ${c}`,
+    `GRANT SELECT ON ${db}.schema_migrations TO ${d}`,
     ...CUBE_NAMES.map((cube) => `GRANT INSERT ON ${db}.${ingestTable(cube)} TO ${c}`),
-    `GRANT SELECT ON ${db}.sites TO ${c}`,
+    // SITES registers the sites it names at start (collector/site-registry.ts seed()).
+    `GRANT SELECT, INSERT ON ${db}.sites TO ${c}`,
     // Site settings the collector needs (goals to match, allowed prop keys): read only.
     `GRANT SELECT ON ${db}.${GOALS_TABLE} TO ${c}`,
     `GRANT SELECT ON ${db}.${SITE_PROPS_TABLE} TO ${c}`,
@@ -30,7 +43,11 @@ export function grantStatements(db: string, users: { collector: string; dashboar
     `GRANT INSERT ON ${db}.${AUDIT_LOG_TABLE} TO ${c}`,
     `GRANT SELECT ON ${db}.sites TO ${d}`,
     `GRANT SELECT ON ${db}.${DAY_CLOSINGS_TABLE} TO ${d}`,
-    ...CUBE_NAMES.flatMap((cube) => (['minute', 'hour', 'day'] as const).map((g) => `GRANT SELECT ON ${db}.${cubeTable(cube, g)} TO ${d}`)),
+    // Funnel progress is read per hour and day only (the funnels endpoint has no realtime range),
+    // so the dashboard gets no right on funnel_steps_minute.
+    ...CUBE_NAMES.flatMap((cube) =>
+      (cube === 'funnel_steps' ? (['hour', 'day'] as const) : (['minute', 'hour', 'day'] as const)).map((g) => `GRANT SELECT ON ${db}.${cubeTable(cube, g)} TO ${d}`),
+    ),
     `GRANT INSERT ON ${db}.${AUDIT_LOG_TABLE} TO ${d}`,
     // Accounts: the dashboard reads and writes them (new row versions) and deletes an account's
     // rows when it is closed (ALTER ... DELETE). The collector has no right on them at all.

@@ -52,22 +52,21 @@ function render(statement: string, store: Store, opts: MigrationOptions): string
 export async function migrate(store: Store, opts: MigrationOptions): Promise<{ applied: string[] }> {
   const log = opts.log ?? (() => {});
   const { client } = store;
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${store.db}` });
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${store.table('schema_migrations')}
-      (version UInt32, name String, applied_at DateTime('UTC') DEFAULT now())
-      ENGINE = ReplacingMergeTree ORDER BY version`,
-  });
-  const done = new Set(
-    (
-      await (
-        await client.query({ query: `SELECT version FROM ${store.table('schema_migrations')} FINAL`, format: 'JSONEachRow' })
-      ).json<{ version: number }>()
-    ).map((r) => Number(r.version)),
-  );
+  // A schema that is up to date costs one read: the services start against it as their own
+  // ClickHouse users (schema/grants.ts), who may create nothing. DDL runs only when there is
+  // something to apply, as the admin who runs `npm run migrate`.
+  const done = await appliedVersions(store);
+  const pending = loadMigrations().filter((m) => !done?.has(m.version));
+  if (!done) {
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${store.db}` });
+    await client.command({
+      query: `CREATE TABLE IF NOT EXISTS ${store.table('schema_migrations')}
+        (version UInt32, name String, applied_at DateTime('UTC') DEFAULT now())
+        ENGINE = ReplacingMergeTree ORDER BY version`,
+    });
+  }
   const applied: string[] = [];
-  for (const m of loadMigrations()) {
-    if (done.has(m.version)) continue;
+  for (const m of pending) {
     log(`migrate: applying ${m.name} (${m.statements.length} statements)`);
     for (const statement of m.statements) {
       await client.command({ query: render(statement, store, opts) });
@@ -92,6 +91,22 @@ export async function migrate(store: Store, opts: MigrationOptions): Promise<{ a
   return { applied };
 }
 
+
+/** Versions recorded in schema_migrations; undefined when that table does not exist yet. */
+async function appliedVersions(store: Store): Promise<Set<number> | undefined> {
+  const exists = await (
+    await store.client.query({
+      query: `SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'schema_migrations'`,
+      query_params: { db: store.db },
+      format: 'JSONEachRow',
+    })
+  ).json<{ n: string | number }>();
+  if (Number(exists[0]?.n ?? 0) === 0) return undefined;
+  const rows = await (
+    await store.client.query({ query: `SELECT version FROM ${store.table('schema_migrations')} FINAL`, format: 'JSONEachRow' })
+  ).json<{ version: number }>();
+  return new Set(rows.map((r) => Number(r.version)));
+}
 
 /**
  * Retention is a setting, not a migration: at every start each table's TTL is brought in line

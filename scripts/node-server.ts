@@ -14,6 +14,8 @@ export interface Listening {
 export interface TlsFiles {
   cert: Buffer;
   key: Buffer;
+  /** Mutual TLS: only clients with a certificate signed by this CA complete the handshake. */
+  clientCa?: Buffer;
 }
 
 /** Listens with @hono/node-server, over TLS when `tls` is given; resolves with the bound port (port 0 picks a free one). */
@@ -22,7 +24,7 @@ export function listen(app: Hono<any>, port: number, hostname: string, tls?: Tls
   return new Promise((resolve, reject) => {
     const server = (
       tls
-        ? serve({ fetch: app.fetch, port, hostname, createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } })
+        ? serve({ fetch: app.fetch, port, hostname, createServer: createHttpsServer, serverOptions: serverOptions(tls) })
         : serve({ fetch: app.fetch, port, hostname })
     ) as Server;
     server.once('error', reject);
@@ -41,4 +43,11 @@ export function listen(app: Hono<any>, port: number, hostname: string, tls?: Tls
       });
     });
   });
+}
+
+function serverOptions(tls: TlsFiles): import('node:https').ServerOptions {
+  const base = { cert: tls.cert, key: tls.key };
+  // rejectUnauthorized on a server: a client without a certificate from clientCa is cut off in the
+  // handshake, so no route (not even /healthz) is reached by it.
+  return tls.clientCa ? { ...base, ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : base;
 }

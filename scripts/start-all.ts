@@ -5,7 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AuditLog, loadAuditHashKey } from '../schema/audit-log.ts';
 import { localAbuseOperations } from '../collector/abuse/operations.ts';
-import { collectorAdminUrls } from '../dashboard/server/security/config.ts';
+import { collectorAdminTls, collectorAdminUrls } from '../dashboard/server/security/config.ts';
 import { RemoteAbuseOperations } from '../dashboard/server/security/remote.ts';
 import { checkStore, openStore, type Store } from '../schema/client.ts';
 import { storageConfig } from '../schema/config.ts';
@@ -64,6 +64,12 @@ export interface StartOptions {
   collector?: boolean;
   dashboard?: boolean;
   now?: () => number;
+  /**
+   * The store each service uses (default: the one opened here). In server mode each service runs
+   * as its own ClickHouse user; test/privacy/grants-cover-statements.test.ts hands each a store
+   * that records its statements, or one signed in as that service's user.
+   */
+  storeFor?: (service: 'collector' | 'dashboard', store: Store) => Store;
 }
 
 /** How this machine reaches a listener: a wildcard bind address as loopback, IPv6 in brackets. */
@@ -84,6 +90,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   const dConfig = dashboardConfig(env, storage.dataDir);
   const auditHashKey = loadAuditHashKey(env, storage.dataDir).key;
   const adminUrls = collectorAdminUrls(env);
+  const adminClientTls = collectorAdminTls(env, adminUrls);
   const withCollector = opts.collector ?? true;
   const withDashboard = opts.dashboard ?? true;
 
@@ -97,13 +104,15 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     log,
   });
 
+  const collectorStore = opts.storeFor?.('collector', store) ?? store;
+  const dashboardStore = opts.storeFor?.('dashboard', store) ?? store;
   let collector: CollectorService | undefined;
   let collectorServer: Listening | undefined;
   let adminServer: Listening | undefined;
   if (withCollector) {
     collector = createCollectorService({
       config: cConfig,
-      store,
+      store: collectorStore,
       dataDir: storage.dataDir,
       peerAddress: (c) => getConnInfo(c).remote.address,
       apiKeys: { statsApiKeys: dConfig.statsApiKeys, securityApiKeys: dConfig.securityApiKeys },
@@ -112,9 +121,9 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       now: opts.now,
     });
     await collector.start();
-    collectorServer = await listen(collector.app, cConfig.port, cConfig.host);
+    collectorServer = await listen(collector.app, cConfig.port, cConfig.host, cConfig.tls);
     try {
-      adminServer = await listen(collector.adminApp, cConfig.adminPort, cConfig.adminHost);
+      adminServer = await listen(collector.adminApp, cConfig.adminPort, cConfig.adminHost, cConfig.adminTls);
     } catch (err) {
       await collectorServer.close();
       await collector.stop();
@@ -123,29 +132,29 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     }
   }
 
-  const collectorUrl = collectorServer ? url(cConfig.host, collectorServer.port) : '';
+  const collectorUrl = collectorServer ? url(cConfig.host, collectorServer.port, cConfig.tls ? 'https' : 'http') : '';
   let dashboardServer: Listening | undefined;
   let dashboardReady = false;
   let accounts: Accounts | undefined;
   let setupUrl: string | undefined;
   // What Stats queries read first (closed days, goals, props), kept briefly; dropped at once when
   // this process closes days or changes goals.
-  const statsContext = new StatsContextCache(store, collector ? () => collector!.dataVersion() : undefined);
+  const statsContext = new StatsContextCache(dashboardStore, collector ? () => collector!.dataVersion() : undefined);
   if (withDashboard) {
     if (!existsSync(DASHBOARD_DIST)) log('dashboard: no built app in dashboard/dist (run `npm run build:dashboard`); serving the API only');
     // The security API: over the collectors' admin listeners when COLLECTOR_ADMIN_URLS names them
     // (with the first security key), else over this process's own abuse buffer.
     const operations =
       adminUrls.length > 0
-        ? new RemoteAbuseOperations({ urls: adminUrls, key: dConfig.securityApiKeys[0]! })
+        ? new RemoteAbuseOperations({ urls: adminUrls, key: dConfig.securityApiKeys[0]!, tls: adminClientTls })
         : collector?.abuse
           ? localAbuseOperations(collector.abuse)
           : undefined;
-    const auditLog = new AuditLog(store, { hashKey: auditHashKey, via: 'dashboard', prefixes: cConfig.prefixes, now: opts.now });
+    const auditLog = new AuditLog(dashboardStore, { hashKey: auditHashKey, via: 'dashboard', prefixes: cConfig.prefixes, now: opts.now });
     if (!operations) log('dashboard: no abuse buffer here and no COLLECTOR_ADMIN_URLS; the security API (/api/security) is off');
     const now = opts.now ?? Date.now;
     accounts = new Accounts({
-      accounts: new AccountStore(store, now),
+      accounts: new AccountStore(dashboardStore, now),
       box: new SecretBox(dConfig.authSecretKey),
       lifetimes: dConfig.lifetimes,
       audit: (e) => auditLog.write(e),
@@ -161,7 +170,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
     };
     if (dConfig.insecureHttp) log('dashboard: WARNING DASHBOARD_INSECURE_HTTP=true: session cookies travel without Secure over plain HTTP; anyone on the network path can take over a session. Use HTTPS.');
     const app = createDashboardApp({
-      store,
+      store: dashboardStore,
       accounts,
       securityApiKeys: dConfig.securityApiKeys,
       cookies: {
@@ -199,7 +208,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   return {
     collectorUrl,
     dashboardUrl: dashboardServer ? url(dConfig.host, dashboardServer.port, dConfig.tls ? 'https' : 'http') : '',
-    adminUrl: adminServer ? url(cConfig.adminHost, adminServer.port) : '',
+    adminUrl: adminServer ? url(cConfig.adminHost, adminServer.port, cConfig.adminTls ? 'https' : 'http') : '',
     statsApiKey: dConfig.statsApiKeys[0]!,
     generatedKey: dConfig.generatedKey,
     securityApiKey: dConfig.securityApiKeys[0]!,

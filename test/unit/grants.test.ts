@@ -4,12 +4,13 @@ import { grantStatements } from '../../schema/grants.ts';
 
 describe('least-privilege grants', () => {
   const sql = grantStatements('telmark', { collector: 'tc', dashboard: 'td' }, { collector: "p'w", dashboard: 'x' });
-  it('the collector may only insert aggregates, read sites and their goal settings, fold hour cubes into day cubes and append to the audit log', () => {
+  it('the collector may only insert aggregates, read (and, from SITES, register) sites, read their goal settings, fold hour cubes into day cubes and append to the audit log', () => {
     const collector = sql.filter((s) => s.startsWith('GRANT') && s.endsWith(' TO tc'));
-    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.(sites|goals|site_props|funnels)|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings|INSERT ON telmark\.audit_log) TO tc$/;
+    const allowed = /^GRANT (INSERT ON telmark\.ingest_\w+|SELECT ON telmark\.(schema_migrations|goals|site_props|funnels)|SELECT, INSERT ON telmark\.sites|SELECT ON telmark\.\w+_hour|INSERT ON telmark\.\w+_day|SELECT, INSERT ON telmark\.day_closings|INSERT ON telmark\.audit_log) TO tc$/;
     for (const g of collector) expect(g).toMatch(allowed);
-    // Per cube: insert into its ingest table, read its hour cube, insert into its day cube; plus sites and settings (4), day closings, audit log.
-    expect(collector).toHaveLength(CUBE_NAMES.length * 3 + 4 + 1 + 1);
+    // Per cube: insert into its ingest table, read its hour cube, insert into its day cube; plus
+    // schema_migrations, sites and settings (5), day closings, audit log.
+    expect(collector).toHaveLength(CUBE_NAMES.length * 3 + 5 + 1 + 1);
     expect(collector).toContain('GRANT INSERT ON telmark.audit_log TO tc');
     expect(collector.some((g) => /ALTER|DROP|ALL/.test(g))).toBe(false);
   });
@@ -29,6 +30,8 @@ describe('least-privilege grants', () => {
       'GRANT SELECT, INSERT ON telmark.shared_link_uses TO td',
     ]);
     expect(dashboard.some((s) => s.includes('ingest_'))).toBe(false);
+    // Funnels are never read per minute.
+    expect(dashboard.filter((s) => s.includes('_minute'))).toHaveLength(CUBE_NAMES.length - 1);
   });
   it('the collector has no right on the accounts', () => {
     const collector = sql.filter((s) => s.endsWith(' TO tc'));
@@ -36,6 +39,12 @@ describe('least-privilege grants', () => {
   });
   it('neither service may read the audit log back', () => {
     expect(sql.filter((s) => s.includes('audit_log') && /SELECT/.test(s))).toEqual([]);
+  });
+  it('--cert-auth: the users are identified by client certificates named like them, with no password', () => {
+    const cert = grantStatements('telmark', { collector: 'tc', dashboard: 'td' }, { collector: 'unused', dashboard: 'unused' }, { certificateAuth: true });
+    expect(cert.slice(0, 2)).toEqual([`CREATE USER IF NOT EXISTS tc IDENTIFIED WITH ssl_certificate CN 'tc'`, `CREATE USER IF NOT EXISTS td IDENTIFIED WITH ssl_certificate CN 'td'`]);
+    expect(cert.slice(2)).toEqual(sql.slice(2));
+    expect(cert.join('\n')).not.toContain('unused');
   });
   it('quotes passwords and refuses odd user names', () => {
     expect(sql[0]).toContain("BY 'p\\'w'");

@@ -6,6 +6,8 @@ import type { AbuseOperations, AbuseRecord, AbuseSummary, FlaggedPage } from '..
 import { CollectorsUnavailable, PageTooDeep, type CollectorError, type EraseReport, type PartialAnswer } from '../../../collector/abuse/api/errors.ts';
 
 import { MAX_LIMIT } from '../../../collector/abuse/api/routes.ts';
+import type { CollectorAdminTls } from './config.ts';
+import { tlsFetch } from './tls-fetch.ts';
 
 export { CollectorsUnavailable } from '../../../collector/abuse/api/errors.ts';
 
@@ -44,6 +46,8 @@ export interface RemoteOptions {
   /** Per collector, for the whole request including its body (default 5000). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** COLLECTOR_ADMIN_CA and the client certificate for https:// collectors (security/config.ts). */
+  tls?: CollectorAdminTls;
 }
 
 type Answer<T> = { url: string; ok: true; value: T } | { url: string; ok: false; error: string };
@@ -62,7 +66,7 @@ export class RemoteAbuseOperations implements AbuseOperations {
     this.urls = opts.urls.map((u) => u.replace(/\/+$/, ''));
     this.key = opts.key;
     this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = opts.fetch ?? (opts.tls ? tlsFetch(opts.tls) : fetch);
   }
 
   async flagged(page: number, limit: number): Promise<MergedFlaggedPage> {
@@ -192,8 +196,21 @@ export class RemoteAbuseOperations implements AbuseOperations {
     if (err instanceof BadAnswer) return err.message;
     if (isTimeout(err)) return `timed out after ${this.timeoutMs} ms`;
     const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-    return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? `unreachable (${code})` : 'unreachable';
+    if (typeof code !== 'string' || !/^[A-Z0-9_]+$/.test(code)) return 'unreachable';
+    return tlsProblem(code) ?? `unreachable (${code})`;
   }
+}
+
+/** TLS failures in words that say which setting to look at (Node's error codes, OpenSSL's alerts). */
+function tlsProblem(code: string): string | undefined {
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code) && !/ALERT/.test(code)) {
+    return `TLS: the collector's certificate is not trusted (${code}); check COLLECTOR_ADMIN_CA and the certificate's name`;
+  }
+  if (/^ERR_SSL_.*ALERT/.test(code)) {
+    return `TLS: the collector refused the handshake (${code}); does it require a client certificate (COLLECTOR_ADMIN_CLIENT_CERT / _KEY)?`;
+  }
+  if (/^ERR_SSL_|^EPROTO$/.test(code)) return `TLS handshake failed (${code}); is the URL https:// and the listener speaking TLS?`;
+  return undefined;
 }
 
 function ipPath(ip: string): string {
