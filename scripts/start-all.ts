@@ -64,6 +64,12 @@ export interface StartOptions {
   collector?: boolean;
   dashboard?: boolean;
   now?: () => number;
+  /**
+   * Fault-injection tests only: the collector talks to ClickHouse through what this returns
+   * (a wrapper that can make the store unreachable or its disk full); everything else, and
+   * Running.store, use the real one.
+   */
+  wrapStore?: (store: Store) => Store;
 }
 
 /** How this machine reaches a listener: a wildcard bind address as loopback, IPv6 in brackets. */
@@ -103,7 +109,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   if (withCollector) {
     collector = createCollectorService({
       config: cConfig,
-      store,
+      store: opts.wrapStore ? opts.wrapStore(store) : store,
       dataDir: storage.dataDir,
       peerAddress: (c) => getConnInfo(c).remote.address,
       apiKeys: { statsApiKeys: dConfig.statsApiKeys, securityApiKeys: dConfig.securityApiKeys },
