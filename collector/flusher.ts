@@ -57,6 +57,12 @@ export interface FlusherOptions {
   now?: () => number;
   /** SPOOL_INTERVAL_MS: write the pending aggregates and every queued batch to the spool this often (0: never). */
   spoolIntervalMs?: number;
+  /**
+   * MAX_PENDING_ROWS: a flush asked for while another hangs (a server that does not answer
+   * until its request timeout) still turns the pending aggregates into a queued batch at this
+   * size, so they stay bounded too. Unset: they wait for the running flush.
+   */
+  maxPendingRows?: number;
 }
 
 const rowCount = (rows: Record<CubeName, IngestRow[]>) => CUBE_NAMES.reduce((n, c) => n + rows[c].length, 0);
@@ -95,6 +101,8 @@ export class Flusher {
   private discardedRows = 0;
   /** The id the pending aggregates will get when drained; their checkpoint file already bears it. */
   private nextId: string | undefined;
+  /** The batch being inserted: never discarded under the insert's feet. */
+  private inFlight: QueuedBatch | undefined;
 
   constructor(
     private readonly store: Store,
@@ -204,6 +212,7 @@ export class Flusher {
    */
   flush(opts: { ignoreBackoff?: boolean } = {}): Promise<void> {
     if (this.running) {
+      if (this.opts.maxPendingRows !== undefined && this.aggregator.size >= this.opts.maxPendingRows) this.cut();
       this.followUp ??= this.running
         .catch(() => {})
         .then(() => {
@@ -223,7 +232,8 @@ export class Flusher {
     return `${Date.now().toString(36).padStart(9, '0')}-${(this.seq++).toString(36)}-${randomUUID()}`;
   }
 
-  private async doFlush(ignoreBackoff: boolean): Promise<void> {
+  /** The pending aggregates become a queued batch; memory past its bound spills or is discarded. */
+  private cut(): void {
     if (this.aggregator.size > 0) {
       const id = this.nextId ?? this.newId();
       this.nextId = undefined;
@@ -232,12 +242,18 @@ export class Flusher {
       this.queue.push({ id, rows: this.aggregator.drain() });
     }
     this.spillOverflow();
+  }
+
+  private async doFlush(ignoreBackoff: boolean): Promise<void> {
+    this.cut();
     if (!ignoreBackoff && this.now() < this.nextAttemptAt) return;
     while (this.queue.length > 0) {
       const batch = this.queue[0]!;
+      this.inFlight = batch;
       try {
         await this.insert(batch);
       } catch (err) {
+        this.inFlight = undefined;
         this.failures++;
         this.metrics.inc('telmark_flush_failures_total');
         const min = this.opts.minBackoffMs ?? 1000;
@@ -247,7 +263,9 @@ export class Flusher {
         this.storeFailed(err, wait, max);
         throw err;
       }
-      this.queue.shift();
+      this.inFlight = undefined;
+      const at = this.queue.indexOf(batch);
+      if (at >= 0) this.queue.splice(at, 1);
       if (this.spool.has(batch.id)) this.spool.remove(batch.id);
       this.storeSucceeded();
       this.failures = 0;
@@ -355,7 +373,8 @@ export class Flusher {
       batch.rows = undefined;
     }
     while (inMemory > this.opts.maxQueuedRows) {
-      const i = this.queue.findIndex((b) => b.rows !== undefined);
+      const i = this.queue.findIndex((b) => b.rows !== undefined && b !== this.inFlight);
+      if (i < 0) break;
       const [dropped] = this.queue.splice(i, 1);
       const rows = rowCount(dropped!.rows!);
       inMemory -= rows;

@@ -93,6 +93,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     intervalMs: config.flushIntervalMs,
     maxQueuedRows: config.maxQueuedRows,
     spoolIntervalMs: config.spoolIntervalMs,
+    maxPendingRows: config.maxPendingRows,
     now,
     log,
     afterInsert: () => dataVersion++,

@@ -199,3 +199,32 @@ it('embedded: a full disk, then an unwritable data directory, during flushes; th
   // Reads kept working on a full disk: the site and goal refreshes never complained.
   expect(linesLike(/could not refresh/)).toEqual([]);
 }, 60_000);
+
+it('a ClickHouse that does not answer (the insert hangs until its request timeout): pending and queued rows stay within MAX_PENDING_ROWS and MAX_QUEUED_ROWS, every beacon 202, nothing lost', async () => {
+  const faults = new StoreFaults();
+  t = await startTestTelmark({ ...ENV, MAX_PENDING_ROWS: '100' }, T0, { wrapStore: (s) => faults.wrap(s) });
+  faults.fault = 'hanging';
+  let accepted = await load(10);
+  await until('an insert to hang', () => faults.hung.insert === 1);
+  accepted += await load(1000);
+  // The hung flush has not returned, yet every beacon past MAX_PENDING_ROWS cut the pending rows
+  // into a batch, and batches past MAX_QUEUED_ROWS went to the spool.
+  const perBeacon = 20; // rows one pageview adds, at most
+  expect(await t.metric('telmark_pending_rows')).toBeLessThan(100 + perBeacon);
+  expect(await t.metric('telmark_queued_rows')).toBeLessThanOrEqual(1000);
+  expect(await t.metric('telmark_spooled_batches')).toBeGreaterThan(0);
+  expect(await t.metric('telmark_backlog_batches')).toBeGreaterThan(3);
+  // One insert hangs; the flushes asked for meanwhile share one follow-up instead of piling up.
+  expect(faults.hung.insert).toBe(1);
+  expect(faults.failed.insert ?? 0).toBe(0);
+
+  faults.fault = 'none'; // the hung call now fails as its timeout would
+  await until('the timeout to be seen', async () => (await health()).body.store === 'unreachable');
+  t.clock.advance(2);
+  await until('the backlog to be inserted', async () => (await t!.metric('telmark_backlog_batches')) === 0 && (await health()).body.status === 'ok');
+  await t.flush();
+  expect(accepted).toBe(1010);
+  expect(await sumPageviews(t.store, 'example.com')).toBe(accepted);
+  expect(await pagesCubePageviews(t.store)).toBe(accepted);
+  expect(linesLike(/flusher: ClickHouse is unreachable \(Timeout error/)).toHaveLength(1);
+}, 60_000);

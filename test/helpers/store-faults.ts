@@ -14,7 +14,9 @@ export type Fault =
   /** Writes fail as on a full disk (errno 28 inside ClickHouse's exception); reads still work. */
   | 'disk_full'
   /** Writes fail as on a data directory that is not writable (errno 13); reads still work. */
-  | 'not_writable';
+  | 'not_writable'
+  /** A server that does not answer: every call waits until the fault is switched, then fails as the client's request timeout does. */
+  | 'hanging';
 
 function connectionRefused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 10.255.0.1:8123'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
@@ -31,8 +33,22 @@ const CALLS = new Set(['insert', 'command', 'exec', 'query', 'ping']);
 
 /** A switchable fault in front of a Store's client; `failed` counts the calls it failed, by method. */
 export class StoreFaults {
-  fault: Fault = 'none';
+  private current: Fault = 'none';
+  private waiting: Array<() => void> = [];
   readonly failed: Record<string, number> = {};
+  /** Calls waiting in 'hanging', by method. */
+  readonly hung: Record<string, number> = {};
+
+  get fault(): Fault {
+    return this.current;
+  }
+
+  set fault(next: Fault) {
+    this.current = next;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
+  }
 
   wrap(store: Store): Store {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -43,6 +59,13 @@ export class StoreFaults {
         if (typeof prop !== 'string' || !CALLS.has(prop) || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
           const fault = self.fault;
+          if (fault === 'hanging') {
+            self.hung[prop] = (self.hung[prop] ?? 0) + 1;
+            await new Promise<void>((wake) => self.waiting.push(wake));
+            self.hung[prop]!--;
+            self.failed[prop] = (self.failed[prop] ?? 0) + 1;
+            throw new Error('Timeout error.');
+          }
           if (fault === 'unreachable' || ((fault === 'disk_full' || fault === 'not_writable') && WRITES.has(prop))) {
             self.failed[prop] = (self.failed[prop] ?? 0) + 1;
             throw fault === 'unreachable' ? connectionRefused() : writeError(fault);
