@@ -62,7 +62,7 @@ export class StoreFaults {
           if (fault === 'hanging') {
             self.hung[prop] = (self.hung[prop] ?? 0) + 1;
             await new Promise<void>((wake) => self.waiting.push(wake));
-            self.hung[prop]!--;
+            self.hung[prop] = (self.hung[prop] ?? 1) - 1;
             self.failed[prop] = (self.failed[prop] ?? 0) + 1;
             throw new Error('Timeout error.');
           }
