@@ -177,7 +177,8 @@ export class Flusher {
   /**
    * SPOOL_INTERVAL_MS: puts on disk every queued batch not there yet, and the pending aggregates
    * under the id they will have when drained, so a hard crash loses at most one interval (plus
-   * the abuse hold, whose events still carry an address reference and never go to disk).
+   * the abuse hold, whose events wait for the abuse buffer's in-memory verdict and so are not
+   * written: counted after a restart, a burst's held events would escape being dropped).
    * Why this cannot count twice: a checkpoint of the pending aggregates is a part of the batch
    * that later bears its id, and ClickHouse deduplicates on the id (the token), not the content.
    * If that batch was inserted before the crash, the replayed checkpoint is skipped as a
