@@ -134,3 +134,37 @@ it('the spool is bounded by MAX_SPOOL_BYTES: a write past it is refused whole, a
   expect(reopened.rowsOf('a')).toBe(20);
   expect(reopened.bytes()).toBe(one);
 });
+
+it('past MAX_QUEUED_ROWS and MAX_SPOOL_BYTES the oldest in-memory batches are discarded, counted by rows and pageviews, and logged once', async () => {
+  const dir = join(tmp.path, 'spool-e');
+  // One batch of 10 pageviews (20 rows) fits the spool, two do not.
+  const probeAgg = new Aggregator();
+  addPageviews(probeAgg, 'discard.test', 10);
+  const probe = new Spool(join(tmp.path, 'probe-e'));
+  probe.write({ id: '0'.repeat(48), rows: probeAgg.drain() });
+  const max = Math.floor(probe.bytes() * 1.5);
+
+  const faults = new StoreFaults();
+  faults.fault = 'unreachable';
+  const agg = new Aggregator();
+  const metrics = new Metrics();
+  const logs: string[] = [];
+  const f = new Flusher(faults.wrap(store), agg, new Spool(dir, max), metrics, { intervalMs: 60_000, maxQueuedRows: 20, log: (l) => logs.push(l), minBackoffMs: 1 });
+  for (let b = 0; b < 4; b++) {
+    addPageviews(agg, 'discard.test', 10, b * 10);
+    await f.flush({ ignoreBackoff: true }).catch(() => {});
+    expect(f.queuedRows()).toBeLessThanOrEqual(20);
+  }
+  // The first batch went to the spool; the second and third found it full and were discarded.
+  expect(f.health()).toMatchObject({ store: 'unreachable', spool: 'full', backlogBatches: 2, spooledBatches: 1, discardedRows: 40 });
+  expect(metrics.value('telmark_discarded_rows_total')).toBe(40);
+  expect(metrics.value('telmark_discarded_pageviews_total')).toBe(20);
+  expect(logs.filter((l) => /the spool is full \(MAX_SPOOL_BYTES=\d+\)/.test(l))).toHaveLength(1);
+  expect(logs.filter((l) => /discarding the oldest batches/.test(l))).toHaveLength(1);
+
+  faults.fault = 'none';
+  await f.flush({ ignoreBackoff: true });
+  expect(await sumPageviews(store, 'discard.test')).toBe(20);
+  expect(f.health()).toMatchObject({ store: 'ok', spool: 'ok', backlogBatches: 0, spooledBatches: 0 });
+  expect(logs.filter((l) => /backlog inserted; 40 row\(s\) were discarded/.test(l))).toHaveLength(1);
+});

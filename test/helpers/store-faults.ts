@@ -51,7 +51,6 @@ export class StoreFaults {
   }
 
   wrap(store: Store): Store {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     const client = new Proxy(store.client, {
       get(target, prop, receiver) {
