@@ -117,6 +117,7 @@ export class Flusher {
     metrics.describe('telmark_discarded_rows_total', 'Aggregate rows discarded because MAX_QUEUED_ROWS and the spool were both full during an outage.');
     metrics.describe('telmark_discarded_pageviews_total', 'Pageviews in the discarded rows.');
     metrics.describe('telmark_spool_write_failures_total', 'Spool writes refused (disk full, not writable, MAX_SPOOL_BYTES).');
+    metrics.describe('telmark_spool_corrupt_total', 'Spool files that were not a batch (damaged), moved aside as .corrupt.');
     metrics.gauge('telmark_store_up', () => (this.storeState === 'ok' ? 1 : 0));
     metrics.gauge('telmark_pending_rows', () => this.aggregator.size);
     metrics.gauge('telmark_queued_rows', () => this.queuedRows());
@@ -251,8 +252,9 @@ export class Flusher {
     while (this.queue.length > 0) {
       const batch = this.queue[0]!;
       this.inFlight = batch;
+      let inserted: boolean;
       try {
-        await this.insert(batch);
+        inserted = await this.insert(batch);
       } catch (err) {
         this.inFlight = undefined;
         this.failures++;
@@ -267,6 +269,7 @@ export class Flusher {
       this.inFlight = undefined;
       const at = this.queue.indexOf(batch);
       if (at >= 0) this.queue.splice(at, 1);
+      if (!inserted) continue;
       if (this.spool.has(batch.id)) this.spool.remove(batch.id);
       this.storeSucceeded();
       this.failures = 0;
@@ -321,16 +324,19 @@ export class Flusher {
     this.opts.log('flusher: the spool takes writes again');
   }
 
-  private async insert(batch: QueuedBatch): Promise<void> {
-    const rows = batch.rows ?? this.spool.read(batch.id).rows;
+  /** Inserts a batch; false when it was a spool file that cannot be read as one (moved aside, nothing inserted). */
+  private async insert(batch: QueuedBatch): Promise<boolean> {
+    const rows = batch.rows ?? this.readSpooled(batch.id);
+    if (!rows) return false;
     if (this.opts.onInserted) {
       let oldest = '';
-      for (const cube of CUBE_NAMES) for (const r of rows[cube]) if (oldest === '' || r.ts < oldest) oldest = r.ts;
+      for (const cube of CUBE_NAMES) for (const r of rows[cube] ?? []) if (oldest === '' || r.ts < oldest) oldest = r.ts;
       if (oldest) this.opts.onInserted(oldest);
     }
     try {
       for (const cube of CUBE_NAMES) {
-        const values = rows[cube];
+        // A file spooled by a version without this cube has no rows for it.
+        const values = rows[cube] ?? [];
         if (values.length === 0) continue;
         await this.store.client.insert({
           table: this.store.table(ingestTable(cube)),
@@ -346,6 +352,35 @@ export class Flusher {
     } finally {
       this.opts.afterInsert?.();
     }
+    return true;
+  }
+
+  /**
+   * A spooled batch's rows. A file that is not a batch (damaged on disk: writes are atomic, so
+   * not by a crash) would otherwise block every batch behind it for ever: it is renamed to
+   * .corrupt, kept for a person to look at, logged and counted. A read error (a disk that
+   * cannot be read now) is thrown and retried like a failed insert.
+   */
+  private readSpooled(id: string): Record<CubeName, IngestRow[]> | undefined {
+    let rows: unknown;
+    try {
+      rows = this.spool.read(id).rows;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') {
+        // Removed by someone else: nothing left to insert.
+        this.spool.remove(id);
+        this.opts.log(`flusher: spool file ${id}.json disappeared before it was replayed; skipped`);
+        return undefined;
+      }
+      if (!(err instanceof SyntaxError)) throw err;
+    }
+    if (typeof rows === 'object' && rows !== null && CUBE_NAMES.every((c) => (rows as Record<string, unknown>)[c] === undefined || Array.isArray((rows as Record<string, unknown>)[c]))) {
+      return rows as Record<CubeName, IngestRow[]>;
+    }
+    this.spool.quarantine(id);
+    this.metrics.inc('telmark_spool_corrupt_total');
+    this.opts.log(`flusher: spool file ${id}.json is not a batch; moved aside as ${id}.json.corrupt and skipped`);
+    return undefined;
   }
 
   /**

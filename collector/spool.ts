@@ -89,6 +89,19 @@ export class Spool {
     this.index.delete(id);
   }
 
+  /** Moves a damaged file aside (`<id>.json.corrupt`, never replayed) and forgets it. */
+  quarantine(id: string): void {
+    const file = join(this.dir, `${id}.json`);
+    try {
+      renameSync(file, `${file}.corrupt`);
+    } catch {
+      rmSync(file, { force: true });
+    }
+    const entry = this.index.get(id);
+    if (entry) this.totalBytes -= entry.bytes;
+    this.index.delete(id);
+  }
+
   rowsOf(id: string): number {
     return this.index.get(id)?.rows ?? 0;
   }

@@ -2,7 +2,7 @@
 // is replayed after a crash, and never counted twice, whichever side of the flush the crash falls
 // on (the checkpoint bears the id, hence the deduplication token, of the batch it becomes).
 // Crashes are played by abandoning a flusher and copying spool files as they were at that instant.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Aggregator } from '../../collector/aggregator.ts';
@@ -167,4 +167,23 @@ it('past MAX_QUEUED_ROWS and MAX_SPOOL_BYTES the oldest in-memory batches are di
   expect(await sumPageviews(store, 'discard.test')).toBe(20);
   expect(f.health()).toMatchObject({ store: 'ok', spool: 'ok', backlogBatches: 0, spooledBatches: 0 });
   expect(logs.filter((l) => /backlog inserted; 40 row\(s\) were discarded/.test(l))).toHaveLength(1);
+});
+
+it('a damaged spool file is moved aside as .corrupt, logged and counted, and does not block the batches behind it', async () => {
+  const dir = join(tmp.path, 'spool-f');
+  const agg = new Aggregator();
+  addPageviews(agg, 'damaged.test', 3);
+  const spool = new Spool(dir);
+  spool.write({ id: '1-good', rows: agg.drain() });
+  writeFileSync(join(dir, '0-bad.json'), '{"id":"0-bad","rowCount":2,"rows":{"acquisition":[{"site":');
+  const metrics = new Metrics();
+  const logs: string[] = [];
+  const f = new Flusher(store, new Aggregator(), new Spool(dir), metrics, { intervalMs: 60_000, maxQueuedRows: 1_000, log: (l) => logs.push(l) });
+  expect(f.replaySpool()).toBe(2);
+  await f.flush();
+  expect(await sumPageviews(store, 'damaged.test')).toBe(3);
+  expect(readdirSync(dir).sort()).toEqual(['0-bad.json.corrupt']);
+  expect(metrics.value('telmark_spool_corrupt_total')).toBe(1);
+  expect(logs.filter((l) => /spool file 0-bad\.json is not a batch; moved aside/.test(l))).toHaveLength(1);
+  expect(f.health()).toMatchObject({ store: 'ok', backlogBatches: 0 });
 });
