@@ -74,6 +74,20 @@ export class Aggregator {
     if (counts.revenue) row.revenue = (row.revenue as bigint) + counts.revenue;
   }
 
+  /**
+   * A copy of everything pending, in the shape drain() hands over, leaving it pending (the
+   * flusher writes it to the spool every SPOOL_INTERVAL_MS, so a crash loses less).
+   */
+  snapshot(): Record<CubeName, IngestRow[]> {
+    const out = {} as Record<CubeName, IngestRow[]>;
+    for (const cube of CUBE_NAMES) {
+      out[cube] = [...this.pending.get(cube)!.values()].map((r) =>
+        typeof r.revenue === 'bigint' ? { ...r, revenue: unitsToDecimal(r.revenue) } : { ...r },
+      ) as unknown as IngestRow[];
+    }
+    return out;
+  }
+
   /** Hands over everything pending and starts afresh. */
   drain(): Record<CubeName, IngestRow[]> {
     const out = {} as Record<CubeName, IngestRow[]>;

@@ -5,6 +5,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { parseBeacon } from './beacon.ts';
+import type { FlusherHealth } from './flusher.ts';
 import type { Metrics } from './metrics.ts';
 import type { HeaderReader } from './ip/client-ip.ts';
 import type { Pipeline } from './pipeline/index.ts';
@@ -20,6 +21,8 @@ export interface CollectorAppDeps {
   /** False until storage is ready, and again while shutting down. */
   isReady: () => boolean;
   isAccepting: () => boolean;
+  /** The way to ClickHouse (collector/flusher.ts), for /healthz; absent: always ok. */
+  storeHealth?: () => FlusherHealth;
   /** The abuse buffer's view of the request's client (absent when ABUSE_MAX_IPS=0). */
   abuse?: AbuseGate;
   /** Data-subject routes (collector/privacy/routes.ts), mounted at /api/privacy; absent: not offered. */
@@ -159,7 +162,23 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
     }),
   );
 
-  app.get('/healthz', (c) => (deps.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
+  // Degraded is still 200: a collector whose ClickHouse is away keeps answering beacons and keeps
+  // what they count (memory, then spool), so a load balancer must not take it out of rotation;
+  // monitoring reads `status`. Fixed words and numbers only: error texts can name internal hosts.
+  app.get('/healthz', (c) => {
+    if (!deps.isReady()) return c.json({ status: 'starting' }, 503);
+    const h = deps.storeHealth?.();
+    if (!h || h.store === 'ok') return c.json({ status: 'ok' });
+    return c.json({
+      status: 'degraded',
+      store: h.store,
+      since: h.since === undefined ? null : new Date(h.since).toISOString(),
+      failed_flushes: h.failedAttempts,
+      backlog: { batches: h.backlogBatches, rows: h.backlogRows, spooled_batches: h.spooledBatches, spooled_bytes: h.spooledBytes },
+      spool: h.spool,
+      discarded_rows: h.discardedRows,
+    });
+  });
 
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 

@@ -16,6 +16,10 @@ export interface CollectorConfig {
   maxPendingRows: number;
   /** Rows held in memory across failed flushes before older batches spill to the spool on disk. */
   maxQueuedRows: number;
+  /** Bytes the spool (DATA_DIR/spool) may hold; past it and MAX_QUEUED_ROWS, the oldest batches are discarded. */
+  maxSpoolBytes: number;
+  /** Pending aggregates and queued batches go to the spool this often, so a hard crash loses less (0: off). */
+  spoolIntervalMs: number;
   /** Live sessions kept; the least recently active one is ended first when full. */
   maxSessions: number;
   sessionIdleMs: number;
@@ -59,6 +63,13 @@ export function isValidTimezone(tz: string): boolean {
   }
 }
 
+/** SPOOL_INTERVAL_MS: 0 (off) or 500 ms to an hour; shorter would rewrite the spool faster than it helps. */
+function spoolInterval(env: Env): number {
+  const v = int(env, 'SPOOL_INTERVAL_MS', 0, 0, 3_600_000);
+  if (v !== 0 && v < 500) throw new ConfigError('SPOOL_INTERVAL_MS', '0 (off) or a whole number from 500 to 3600000', String(v));
+  return v;
+}
+
 export function collectorConfig(env: Env): CollectorConfig {
   const trustedProxies = list(env, 'TRUSTED_PROXIES');
   for (const cidr of trustedProxies) {
@@ -89,6 +100,8 @@ export function collectorConfig(env: Env): CollectorConfig {
     flushIntervalMs: int(env, 'FLUSH_INTERVAL_MS', 10_000, 100, 3_600_000),
     maxPendingRows: int(env, 'MAX_PENDING_ROWS', 100_000, 100, 10_000_000),
     maxQueuedRows: int(env, 'MAX_QUEUED_ROWS', 500_000, 1_000, 50_000_000),
+    maxSpoolBytes: int(env, 'MAX_SPOOL_BYTES', 1024 ** 3, 0, 1024 ** 4),
+    spoolIntervalMs: spoolInterval(env),
     maxSessions: int(env, 'MAX_SESSIONS', 200_000, 100, 10_000_000),
     sessionIdleMs: 30 * 60_000,
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024, 1024, 1024 * 1024),

@@ -32,6 +32,7 @@ import { SessionStore } from './sessions.ts';
 import { SiteRegistry } from './site-registry.ts';
 import { SiteGoals } from './goals/site-goals.ts';
 import { PropValueCap } from './goals/prop-values.ts';
+import { logOnChange } from './log-on-change.ts';
 import { Spool } from './spool.ts';
 
 export interface CollectorService {
@@ -88,9 +89,12 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
   const closeDelayMs = 60 * 60_000;
   const dayCloser = new DayCloser(store, () => sites.all(), { now, log, closeDelayMs, hourlyRetentionDays: config.hourlyRetentionDays });
   let dataVersion = 0;
-  const flusher = new Flusher(store, aggregator, new Spool(join(opts.dataDir, 'spool')), metrics, {
+  const flusher = new Flusher(store, aggregator, new Spool(join(opts.dataDir, 'spool'), config.maxSpoolBytes), metrics, {
     intervalMs: config.flushIntervalMs,
     maxQueuedRows: config.maxQueuedRows,
+    spoolIntervalMs: config.spoolIntervalMs,
+    maxPendingRows: config.maxPendingRows,
+    now,
     log,
     afterInsert: () => dataVersion++,
     onInserted: (oldest) => {
@@ -190,6 +194,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     peerAddress: opts.peerAddress,
     isReady: () => ready && accepting,
     isAccepting: () => accepting,
+    storeHealth: () => flusher.health(),
     abuse: abuse ? abuseGate(abuse, trustedProxies) : undefined,
     privacy,
     // Flush early when the pending rows pass their bound (MAX_PENDING_ROWS).
@@ -216,9 +221,12 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     async start() {
       await sites.seed(config.seedSites, config.defaultTimezone);
       await sites.refresh();
-      sites.startRefreshing(60_000, () => log('collector: could not refresh sites; keeping the last known list'));
+      // During an outage these fail every round: one line when it starts, one when it ends.
+      const sitesLog = logOnChange(log, 'collector: could not refresh sites; keeping the last known list until ClickHouse answers', 'collector: sites refreshed again');
+      sites.startRefreshing(60_000, sitesLog.failed, sitesLog.ok);
       await goals.refresh();
-      goals.startRefreshing(undefined, () => log('collector: could not refresh goals; keeping the last known ones'));
+      const goalsLog = logOnChange(log, 'collector: could not refresh goals; keeping the last known ones until ClickHouse answers', 'collector: goals refreshed again');
+      goals.startRefreshing(undefined, goalsLog.failed, goalsLog.ok);
       flusher.replaySpool();
       flusher.start();
       void flusher.flush().catch(() => {});

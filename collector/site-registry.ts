@@ -30,8 +30,8 @@ export class SiteRegistry {
     this.sites = next;
   }
 
-  startRefreshing(intervalMs = 60_000, onError: (err: unknown) => void = () => {}): void {
-    this.timer = setInterval(() => this.refresh().catch(onError), intervalMs);
+  startRefreshing(intervalMs = 60_000, onError: (err: unknown) => void = () => {}, onRefreshed: () => void = () => {}): void {
+    this.timer = setInterval(() => this.refresh().then(onRefreshed, onError), intervalMs);
     this.timer.unref();
   }
 

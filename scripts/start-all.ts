@@ -70,6 +70,12 @@ export interface StartOptions {
    * that records its statements, or one signed in as that service's user.
    */
   storeFor?: (service: 'collector' | 'dashboard', store: Store) => Store;
+  /**
+   * Fault-injection tests only: the collector talks to ClickHouse through what this returns
+   * (a wrapper that can make the store unreachable or its disk full); everything else, and
+   * Running.store, use the real one.
+   */
+  wrapStore?: (store: Store) => Store;
 }
 
 /** How this machine reaches a listener: a wildcard bind address as loopback, IPv6 in brackets. */
@@ -112,7 +118,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
   if (withCollector) {
     collector = createCollectorService({
       config: cConfig,
-      store: collectorStore,
+      store: opts.wrapStore ? opts.wrapStore(collectorStore) : collectorStore,
       dataDir: storage.dataDir,
       peerAddress: (c) => getConnInfo(c).remote.address,
       apiKeys: { statsApiKeys: dConfig.statsApiKeys, securityApiKeys: dConfig.securityApiKeys },

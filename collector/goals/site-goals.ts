@@ -92,8 +92,8 @@ export class SiteGoals {
     this.bySite = next;
   }
 
-  startRefreshing(intervalMs = GOALS_REFRESH_MS, onError: (err: unknown) => void = () => {}): void {
-    this.timer = setInterval(() => this.refresh().catch(onError), intervalMs);
+  startRefreshing(intervalMs = GOALS_REFRESH_MS, onError: (err: unknown) => void = () => {}, onRefreshed: () => void = () => {}): void {
+    this.timer = setInterval(() => this.refresh().then(onRefreshed, onError), intervalMs);
     this.timer.unref();
   }
 

@@ -143,13 +143,13 @@ export interface StartedTelmark extends Running {
  */
 export async function startTelmarkWith(
   env: (dataDir: string) => Env,
-  opts: { tmpPrefix: string; now?: () => number; storeFor?: StartOptions['storeFor'] },
+  opts: { tmpPrefix: string; now?: () => number; storeFor?: StartOptions['storeFor']; wrapStore?: StartOptions['wrapStore'] },
 ): Promise<StartedTelmark> {
   const dir = tempDir(opts.tmpPrefix);
   const logs: string[] = [];
   let running: Running;
   try {
-    running = await startAll(env(dir.path), { log: (line) => logs.push(line), now: opts.now, storeFor: opts.storeFor });
+    running = await startAll(env(dir.path), { log: (line) => logs.push(line), now: opts.now, storeFor: opts.storeFor, wrapStore: opts.wrapStore });
   } catch (err) {
     dir.remove();
     throw err;
@@ -190,9 +190,9 @@ export interface TestTelmark extends StartedTelmark {
  * ports) on a test clock, with every log line captured. The socket peer is 127.0.0.1, so tests
  * that need many client IPs trust loopback as a proxy and send X-Forwarded-For.
  */
-export async function startTestTelmark(env: Record<string, string> = {}, clockStart = T0, start: Pick<StartOptions, 'storeFor'> = {}): Promise<TestTelmark> {
+export async function startTestTelmark(env: Record<string, string> = {}, clockStart = T0, start: Pick<StartOptions, 'storeFor' | 'wrapStore'> = {}): Promise<TestTelmark> {
   const clock = new TestClock(clockStart);
-  const t = await startTelmarkWith((dataDir) => testEnv(dataDir, env), { tmpPrefix: 'telmark-test-', now: clock.now, storeFor: start.storeFor });
+  const t = await startTelmarkWith((dataDir) => testEnv(dataDir, env), { tmpPrefix: 'telmark-test-', now: clock.now, storeFor: start.storeFor, wrapStore: start.wrapStore });
   return Object.assign(t, {
     clock,
     beacon: (body: unknown, headers: Record<string, string> = {}) => postBeacon(t.collectorUrl, body, headers),

@@ -39,6 +39,7 @@ describe('configuration', () => {
     const c = collectorConfig({});
     expect(c).toMatchObject({ port: 8000, prefixes: { v4: 24, v6: 48 }, flushIntervalMs: 10_000, retentionMonths: 25, trustedProxies: [] });
     expect(c).toMatchObject({ adminPort: 8002, adminHost: '127.0.0.1', privacyRequestsPerMin: 10, auditRetentionDays: 400 });
+    expect(c).toMatchObject({ maxQueuedRows: 500_000, maxSpoolBytes: 1024 ** 3, spoolIntervalMs: 0 });
     expect(storageConfig({})).toMatchObject({ mode: 'embedded', database: 'telmark' });
     expect(storageConfig({ CLICKHOUSE_URL: 'http://ch:8123/' })).toMatchObject({ mode: 'server', url: 'http://ch:8123', username: 'default' });
   });
@@ -50,6 +51,8 @@ describe('configuration', () => {
       [() => collectorConfig({ SITES: 'ok.com,bad site' }), /^SITES="bad site"/],
       [() => collectorConfig({ SITES: 'ok.com@Mars/Olympus' }), /^SITES=.*Time\/Zone/],
       [() => collectorConfig({ FLUSH_INTERVAL_MS: '5' }), /^FLUSH_INTERVAL_MS/],
+      [() => collectorConfig({ SPOOL_INTERVAL_MS: '100' }), /^SPOOL_INTERVAL_MS="100" is invalid: expected 0 \(off\) or a whole number from 500 to 3600000$/],
+      [() => collectorConfig({ MAX_SPOOL_BYTES: '-1' }), /^MAX_SPOOL_BYTES=/],
       [() => storageConfig({ CLICKHOUSE_URL: 'ftp://x' }), /^CLICKHOUSE_URL=.*http/],
       [() => storageConfig({ CLICKHOUSE_DATABASE: 'a;drop' }), /^CLICKHOUSE_DATABASE=/],
       [() => dashboardConfig({ PRIVACY_MIN_VISITORS: '0' }, '/tmp'), /^PRIVACY_MIN_VISITORS=/],
