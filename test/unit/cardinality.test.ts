@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CardinalityCaps, FOLDED_METRIC, OTHER_NAME } from '../../collector/cardinality/caps.ts';
 import { CAPPED_DIMENSIONS, CARDINALITY_LIMITS, MAX_PROP_KEYS_PER_SITE, worstCaseBytesPerSite } from '../../collector/cardinality/limits.ts';
+import { parseBeacon } from '../../collector/beacon.ts';
 import { directAcquisition } from '../../collector/classify/acquisition.ts';
 import type { Acquisition } from '../../collector/classify/types.ts';
 import { EVENT_NAMES_PER_DAY } from '../../collector/goals/event-names.ts';
@@ -58,6 +59,14 @@ describe('cardinality caps', () => {
     expect(caps.admit('referrer_host', 'a.example', `${'x'.repeat(254)}.example`, DAY)).toBe(OTHER_NAME);
     expect(caps.admit('path', 'a.example', `/${'p'.repeat(511)}`, DAY)).toBe(`/${'p'.repeat(511)}`);
     expect(folded(m, 'referrer_host')).toBe(1);
+  });
+
+  it('revenue currencies are real ISO 4217 codes (a bounded list), or the revenue is dropped and the event still counts', () => {
+    const beacon = (currency: string) => parseBeacon(JSON.stringify({ n: 'Buy', u: 'https://a.example/', d: 'a.example', $: { amount: '1.5', currency } }));
+    expect(beacon('eur')).toMatchObject({ ok: true, beacon: { revenue: { amount: '1.5', currency: 'EUR' } } });
+    expect(beacon('QQQ')).toMatchObject({ ok: true, notes: { revenueDropped: 'bad_currency' } });
+    const parsed = beacon('QQQ');
+    expect(parsed.ok && parsed.beacon.revenue).toBeUndefined();
   });
 
   it('every dimension of the table shows in /metrics from the start', () => {
