@@ -16,7 +16,7 @@ export const EVENT_NAMES_PER_DAY = CARDINALITY_LIMITS.event_name.perDay;
 export class EventNameCap {
   private readonly cap: DailyCap;
 
-  constructor(limit = EVENT_NAMES_PER_DAY, onFold?: () => void) {
+  constructor(limit: number = EVENT_NAMES_PER_DAY, onFold?: () => void) {
     this.cap = new DailyCap(limit, { maxChars: CARDINALITY_LIMITS.event_name.maxChars, onFold });
   }
 

@@ -17,7 +17,7 @@ export const PROP_VALUES_PER_KEY_PER_DAY = CARDINALITY_LIMITS.prop_value.perDay;
 export class PropValueCap {
   private readonly cap: DailyCap;
 
-  constructor(limit = PROP_VALUES_PER_KEY_PER_DAY, onFold?: () => void) {
+  constructor(limit: number = PROP_VALUES_PER_KEY_PER_DAY, onFold?: () => void) {
     this.cap = new DailyCap(limit, { maxChars: CARDINALITY_LIMITS.prop_value.maxChars, onFold });
   }
 
