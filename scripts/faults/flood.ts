@@ -1,6 +1,6 @@
 // `npm run faults -- --only=flood`: a cardinality flood. Beacons with a unique value on every
 // free-text dimension (path, referrer host, source, the five UTM fields, event name, an allowed
-// prop value) from many addresses, each far under every abuse limit (defaults kept), through real
+// prop value; browser and OS names from a few hundred made-up spellings) from many addresses, each far under every abuse limit (defaults kept), through real
 // HTTP into a real collector on embedded ClickHouse. Measures RSS before and after, the rows and
 // bytes the cubes hold, and checks the promises of collector/cardinality/: every accepted event is
 // counted once (totals conserved), each dimension keeps at most its limit + "(other)", and the
@@ -19,7 +19,6 @@ import { CUBE_NAMES, cubeTable } from '../../schema/cubes.ts';
 import { startAll } from '../start-all.ts';
 
 export const FLOOD_SITE = 'flood.example';
-const CHROME_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 export interface FloodOptions {
   /** Beacons sent, half pageviews, half custom events; every value unique. */
@@ -31,10 +30,11 @@ export interface FloodOptions {
 }
 
 export const FLOOD_DEFAULTS: FloodOptions = { beacons: 200_000, concurrency: 64, addresses: 20_000 };
-export const FLOOD_QUICK: FloodOptions = { beacons: 14_000, concurrency: 32, addresses: 2_000 };
+/** Just past the largest limit (paths, 10,000), so every dimension folds: the test's size. */
+export const FLOOD_QUICK: FloodOptions = { beacons: 10_500, concurrency: 32, addresses: 2_000 };
 
 /** Where a capped dimension lands, as checked here: the cube, its column, and which counters its events add. */
-const CHECKS: Record<Exclude<CappedDimension, 'browser' | 'os'>, { cube: string; column: string; counted: string }> = {
+const CHECKS: Record<CappedDimension, { cube: string; column: string; counted: string }> = {
   path: { cube: 'pages', column: 'path', counted: 'pageviews + events' },
   referrer_host: { cube: 'acquisition', column: 'referrer_host', counted: 'pageviews + events' },
   source: { cube: 'acquisition', column: 'source', counted: 'pageviews + events' },
@@ -45,19 +45,26 @@ const CHECKS: Record<Exclude<CappedDimension, 'browser' | 'os'>, { cube: string;
   utm_term: { cube: 'acquisition', column: 'utm_term', counted: 'pageviews + events' },
   event_name: { cube: 'event_names', column: 'name', counted: 'events' },
   prop_value: { cube: 'event_props', column: 'prop_value', counted: 'pageviews + events' },
+  browser: { cube: 'tech', column: 'browser', counted: 'pageviews + events' },
+  os: { cube: 'tech', column: 'os', counted: 'pageviews + events' },
 };
 
 export interface DimensionFigures {
   limit: number;
-  /** Unique values sent (of accepted beacons). */
+  /** Distinct values sent (of accepted beacons). */
   sent: number;
+  /** Every event brought a value of its own (false: browsers and OS, a few hundred values over and over). */
+  unique: boolean;
   /** Distinct values in the hour cube, "(other)" included. */
   distinct: number;
   /** telmark_values_folded_total{dimension} */
   foldedMetric: number;
   /** Events booked under "(other)" in the cube. */
   foldedStored: number;
-  /** What the limit predicts: sent - limit when positive. */
+  /**
+   * Events that should have folded: those whose value is not among the values the cube kept
+   * (sent - limit when every value is unique).
+   */
   foldedExpected: number;
 }
 
@@ -110,6 +117,21 @@ export function floodBeacon(i: number): Record<string, unknown> {
   };
 }
 
+/** `name` with its letters' case set by the bits of k: up to 2^length spellings of one name. */
+function spelling(name: string, k: number): string {
+  return [...name].map((c, b) => ((k >> b) & 1 ? c.toUpperCase() : c)).join('');
+}
+
+/**
+ * Browser and OS names ua-parser-js copies from the user agent as written, so their spellings
+ * are made-up values: 256 + 128 browsers and 128 + 128 operating systems, past both limits.
+ */
+export const FLOOD_BROWSERS = [...Array.from({ length: 256 }, (_, k) => spelling('sleipnir', k)), ...Array.from({ length: 128 }, (_, k) => spelling('vivaldi', k))];
+export const FLOOD_OSES = [...Array.from({ length: 128 }, (_, k) => spelling('fuchsia', k)), ...Array.from({ length: 128 }, (_, k) => spelling('symbian', k))];
+const browserOf = (i: number) => FLOOD_BROWSERS[i % FLOOD_BROWSERS.length]!;
+const osOf = (i: number) => FLOOD_OSES[i % FLOOD_OSES.length]!;
+const userAgent = (i: number) => `Mozilla/5.0 (X11; ${osOf(i)} x86_64) AppleWebKit/537.36 (KHTML, like Gecko) ${browserOf(i)}/6.0 Safari/537.36`;
+
 /** Address of client a: 10.x.y.7, each in its own /24. */
 const address = (a: number) => `10.${(a >> 8) & 255}.${a & 255}.7`;
 
@@ -151,6 +173,8 @@ export async function run(options: Partial<FloodOptions> = {}, progress: (line: 
     let next = 0;
     let accepted = 0;
     let customAccepted = 0;
+    const acceptedBrowsers = new Map<string, number>();
+    const acceptedOses = new Map<string, number>();
     const statuses = new Map<number, number>();
     const worker = async () => {
       for (let i = next++; i < opts.beacons; i = next++) {
@@ -158,7 +182,7 @@ export async function run(options: Partial<FloodOptions> = {}, progress: (line: 
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            'user-agent': CHROME_UA,
+            'user-agent': userAgent(i),
             'x-forwarded-for': address(i % opts.addresses),
             // A new visitor each time (the visitor key includes it), so every beacon opens a visit
             // and every acquisition value reaches the cubes.
@@ -171,6 +195,8 @@ export async function run(options: Partial<FloodOptions> = {}, progress: (line: 
         if (res.status === 202) {
           accepted++;
           if (i % 2 === 1) customAccepted++;
+          acceptedBrowsers.set(browserOf(i), (acceptedBrowsers.get(browserOf(i)) ?? 0) + 1);
+          acceptedOses.set(osOf(i), (acceptedOses.get(osOf(i)) ?? 0) + 1);
         }
         if (i > 0 && i % 20_000 === 0) progress(`${i} sent`);
       }
@@ -201,14 +227,27 @@ export async function run(options: Partial<FloodOptions> = {}, progress: (line: 
     const dimensions: Record<string, DimensionFigures> = {};
     for (const [d, c] of Object.entries(CHECKS)) {
       const limit = CARDINALITY_LIMITS[d as CappedDimension].perDay;
-      const sent = d === 'event_name' ? customAccepted : accepted;
+      const repeated = d === 'browser' ? acceptedBrowsers : d === 'os' ? acceptedOses : undefined;
+      let sent: number;
+      let foldedExpected: number;
+      if (repeated) {
+        // Which spellings got in depends on arrival order: count the events of those that did not.
+        const rs = await client.query({ query: `SELECT DISTINCT ${c.column} AS v FROM ${table(c.cube)} WHERE site = {s:String}`, query_params: { s: FLOOD_SITE }, format: 'JSONEachRow' });
+        const kept = new Set((await rs.json<{ v: string }>()).map((r) => r.v));
+        sent = repeated.size;
+        foldedExpected = [...repeated].reduce((n, [v, events]) => n + (kept.has(v) ? 0 : events), 0);
+      } else {
+        sent = d === 'event_name' ? customAccepted : accepted;
+        foldedExpected = Math.max(0, sent - limit);
+      }
       dimensions[d] = {
         limit,
         sent,
+        unique: !repeated,
         distinct: await one(`SELECT uniqExact(${c.column}) FROM ${table(c.cube)} WHERE site = {s:String}`),
         foldedMetric: await metric(`${FOLDED_METRIC}{dimension="${d}"}`),
         foldedStored: await one(`SELECT sum(${c.counted}) FROM ${table(c.cube)} WHERE site = {s:String} AND ${c.column} = {other:String}`),
-        foldedExpected: Math.max(0, sent - limit),
+        foldedExpected,
       };
     }
     const distinctEntryPages = await one(`SELECT uniqExact(entry_page) FROM ${table('entry_pages')} WHERE site = {s:String}`);
@@ -268,14 +307,15 @@ function gc(): void {
 /** The figures as README rows. */
 export function floodMarkdown(f: FloodFigures): string {
   const mb = (b: number) => `${(b / 1_048_576).toFixed(1)} MB`;
+  const n = (x: number) => x.toLocaleString('en');
   const lines = [
     `${f.sent.toLocaleString('en')} beacons (${f.options.addresses.toLocaleString('en')} addresses, ${f.options.concurrency} in flight) in ${f.seconds.toFixed(1)} s (${Math.round(f.beaconsPerSecond).toLocaleString('en')}/s); accepted ${f.accepted.toLocaleString('en')}, counted ${f.countedMetric.toLocaleString('en')}; stored pageviews + events per cube: ${Object.entries(f.storedTotals).map(([c, n]) => `${c} ${n.toLocaleString('en')}`).join(', ')}; custom events ${f.storedCustomEvents.toLocaleString('en')} of ${f.customEventsAccepted.toLocaleString('en')}.`,
     '',
     `RSS ${mb(f.rssBeforeBytes)} before, ${mb(f.rssAfterBytes)} after (heap ${mb(f.heapBeforeBytes)} -> ${mb(f.heapAfterBytes)}); cap sets hold ${f.capValuesHeld.toLocaleString('en')} values; cubes (minute + hour, merged) ${f.cubeRows.toLocaleString('en')} rows, ${mb(f.cubeBytes)} on disk.`,
     '',
-    '| Dimension | limit | unique values sent | distinct stored | folded (/metrics) | events under "(other)" | expected |',
+    '| Dimension | limit | distinct values sent | distinct stored | folded (/metrics) | events under "(other)" | expected |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...Object.entries(f.dimensions).map(([d, x]) => `| ${d} | ${x.limit} | ${x.sent} | ${x.distinct} | ${x.foldedMetric} | ${x.foldedStored} | ${x.foldedExpected} |`),
+    ...Object.entries(f.dimensions).map(([d, x]) => `| ${d} | ${n(x.limit)} | ${n(x.sent)}${x.unique ? '' : ' (repeated)'} | ${n(x.distinct)} | ${n(x.foldedMetric)} | ${n(x.foldedStored)} | ${n(x.foldedExpected)} |`),
   ];
   return lines.join('\n');
 }
