@@ -82,6 +82,11 @@ export interface FloodFigures {
   dimensions: Record<string, DimensionFigures>;
   /** Values the cap sets hold at the end (telmark_cardinality_values_held). */
   capValuesHeld: number;
+  /**
+   * The other bounded memories a flood of new visits fills, from /metrics at the end: live visits
+   * (MAX_SESSIONS), last non-direct acquisitions (100,000 at most), abuse entries and their bytes.
+   */
+  otherHeld: { sessions: number; attributionEntries: number; abuseEntries: number; abuseBytes: number };
   rssBeforeBytes: number;
   rssAfterBytes: number;
   heapBeforeBytes: number;
@@ -278,6 +283,12 @@ export async function run(options: Partial<FloodOptions> = {}, progress: (line: 
       customEventsAccepted: customAccepted,
       dimensions,
       capValuesHeld: await metric('telmark_cardinality_values_held'),
+      otherHeld: {
+        sessions: await metric('telmark_sessions'),
+        attributionEntries: await metric('telmark_attribution_entries'),
+        abuseEntries: await metric('telmark_abuse_entries'),
+        abuseBytes: await metric('telmark_abuse_memory_bytes'),
+      },
       rssBeforeBytes: before.rss,
       rssAfterBytes: after.rss,
       heapBeforeBytes: before.heapUsed,
@@ -311,7 +322,7 @@ export function floodMarkdown(f: FloodFigures): string {
   const lines = [
     `${f.sent.toLocaleString('en')} beacons (${f.options.addresses.toLocaleString('en')} addresses, ${f.options.concurrency} in flight) in ${f.seconds.toFixed(1)} s (${Math.round(f.beaconsPerSecond).toLocaleString('en')}/s); accepted ${f.accepted.toLocaleString('en')}, counted ${f.countedMetric.toLocaleString('en')}; stored pageviews + events per cube: ${Object.entries(f.storedTotals).map(([c, n]) => `${c} ${n.toLocaleString('en')}`).join(', ')}; custom events ${f.storedCustomEvents.toLocaleString('en')} of ${f.customEventsAccepted.toLocaleString('en')}.`,
     '',
-    `RSS ${mb(f.rssBeforeBytes)} before, ${mb(f.rssAfterBytes)} after (heap ${mb(f.heapBeforeBytes)} -> ${mb(f.heapAfterBytes)}); cap sets hold ${f.capValuesHeld.toLocaleString('en')} values; cubes (minute + hour, merged) ${f.cubeRows.toLocaleString('en')} rows, ${mb(f.cubeBytes)} on disk.`,
+    `RSS ${mb(f.rssBeforeBytes)} before, ${mb(f.rssAfterBytes)} after (heap ${mb(f.heapBeforeBytes)} -> ${mb(f.heapAfterBytes)}); cap sets hold ${n(f.capValuesHeld)} values; also held: ${n(f.otherHeld.sessions)} live visits, ${n(f.otherHeld.attributionEntries)} last non-direct acquisitions, ${n(f.otherHeld.abuseEntries)} abuse entries (${mb(f.otherHeld.abuseBytes)}); cubes (minute + hour, merged) ${f.cubeRows.toLocaleString('en')} rows, ${mb(f.cubeBytes)} on disk.`,
     '',
     '| Dimension | limit | distinct values sent | distinct stored | folded (/metrics) | events under "(other)" | expected |',
     '|---|---:|---:|---:|---:|---:|---:|',
