@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCurrency } from '../schema/money.ts';
 
 /** Field limits. A beacon over any of them gets a 400 that names the field. */
 export const LIMITS = {
@@ -112,7 +113,9 @@ function sanitiseRevenue(raw: unknown, notes: BeaconNotes): Beacon['revenue'] {
     return undefined;
   }
   const { amount, currency } = value as { amount?: unknown; currency?: unknown };
-  if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency)) {
+  // Only real ISO 4217 codes (as Plausible): made-up three-letter codes would be 17,576 more
+  // values of the event cubes' currency column (collector/cardinality/ caps the free-text ones).
+  if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency) || !isCurrency(currency.toUpperCase())) {
     notes.revenueDropped = 'bad_currency';
     return undefined;
   }

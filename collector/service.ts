@@ -33,6 +33,7 @@ import { SiteRegistry } from './site-registry.ts';
 import { SiteGoals } from './goals/site-goals.ts';
 import { PropValueCap } from './goals/prop-values.ts';
 import { logOnChange } from './log-on-change.ts';
+import { CardinalityCaps, foldCounter } from './cardinality/caps.ts';
 import { Spool } from './spool.ts';
 
 export interface CollectorService {
@@ -123,16 +124,18 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
     metrics.gauge('telmark_abuse_evicted_total', () => abuse.totals.evicted);
     metrics.gauge('telmark_abuse_flags_total', () => abuse.totals.flagged);
   }
-  const eventNames = new EventNameCap();
+  const caps = new CardinalityCaps(metrics);
+  const eventNames = new EventNameCap(undefined, foldCounter(metrics, 'event_name'));
   const attribution = new LastNonDirect();
   const funnels = new FunnelProgress();
   const goals = new SiteGoals(store);
-  const propValues = new PropValueCap();
+  const propValues = new PropValueCap(undefined, foldCounter(metrics, 'prop_value'));
   metrics.describe('telmark_engagement_untracked_total', 'Scroll readings not tracked: the visit already had engagement on MAX_PAGES_PER_VISIT pages.');
   metrics.gauge('telmark_prop_values_folded_total', () => propValues.folded);
   metrics.gauge('telmark_attribution_entries', () => attribution.size);
   metrics.gauge('telmark_funnel_progress_entries', () => funnels.size);
   metrics.gauge('telmark_event_names_folded_total', () => eventNames.folded);
+  metrics.gauge('telmark_cardinality_values_held', () => caps.heldValues() + eventNames.size + propValues.size);
   const pipeline = new Pipeline(
     {
       sites,
@@ -149,6 +152,7 @@ export function createCollectorService(opts: CollectorServiceOptions): Collector
       goals,
       propValues,
       funnels,
+      caps,
       metrics,
     },
     metrics,

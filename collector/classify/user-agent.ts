@@ -95,6 +95,12 @@ const OS_FAMILIES: ReadonlyMap<string, string> = new Map([
   ].map((distribution): [string, string] => [distribution, 'Linux']),
 ]);
 
+/**
+ * The family names these tables give, plus "(unknown)": a bounded set, so the cardinality caps
+ * (collector/cardinality/) always let them through; only names copied from a user agent are capped.
+ */
+export const NAMED_FAMILIES: ReadonlySet<string> = new Set([UNKNOWN_FAMILY, ...BROWSER_FAMILIES.values(), ...OS_FAMILIES.values()]);
+
 // ---------------------------------------------------------------------------------------------
 
 export function browserFamily(name: string | undefined): string {

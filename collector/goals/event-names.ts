@@ -6,16 +6,23 @@
 // KB per site when full), replaced at UTC midnight. Control characters are removed: the event
 // cubes reserve names starting with \x01 for goals (schema/goals.ts).
 import { redactText } from '../classify/path.ts';
+import { CARDINALITY_LIMITS } from '../cardinality/limits.ts';
 import { DailyCap } from './daily-cap.ts';
 
 export { OTHER_NAME } from './daily-cap.ts';
-export const EVENT_NAMES_PER_DAY = 1000;
+/** The event_name row of the cardinality table (collector/cardinality/limits.ts). */
+export const EVENT_NAMES_PER_DAY = CARDINALITY_LIMITS.event_name.perDay;
 
 export class EventNameCap {
   private readonly cap: DailyCap;
 
-  constructor(limit = EVENT_NAMES_PER_DAY) {
-    this.cap = new DailyCap(limit);
+  constructor(limit: number = EVENT_NAMES_PER_DAY, onFold?: () => void) {
+    this.cap = new DailyCap(limit, { maxChars: CARDINALITY_LIMITS.event_name.maxChars, onFold });
+  }
+
+  /** Names held now (all sites). */
+  get size(): number {
+    return this.cap.size;
   }
 
   /** New names counted as "(other)" since start (for /metrics). */

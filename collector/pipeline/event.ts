@@ -46,6 +46,8 @@ export interface PipelineEvent {
   acquisition?: AcquisitionResult;
   pageUrl?: URL;
   path?: string;
+  /** The path as the page cubes keep it (capped per site and day: collector/cardinality/); set by the first step that books it. */
+  storedPath?: string;
   visitorKey?: string;
   visit?: VisitDelta;
   /** Custom events: the acquisition dimension values the conversion is credited to (goals/attribution.ts). */

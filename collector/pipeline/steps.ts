@@ -24,6 +24,7 @@ import { bookEngagement } from '../goals/engagement.ts';
 import { moveExit } from '../exit-pages.ts';
 import { moneyUnits } from '../../schema/money.ts';
 import type { Metrics } from '../metrics.ts';
+import type { CardinalityCaps } from '../cardinality/caps.ts';
 
 export interface StepContext {
   sites: SiteRegistry;
@@ -47,6 +48,8 @@ export interface StepContext {
   propValues: PropValueCap;
   /** Funnel progress per visitor and day (absent: no funnel is counted). */
   funnels?: FunnelProgress;
+  /** Distinct values per free-text dimension, site and day (acquisition, paths, browsers): collector/cardinality/. */
+  caps: CardinalityCaps;
   metrics: Metrics;
 }
 
@@ -166,12 +169,26 @@ export const trackVisit: Step = (ev, ctx) => {
   const interactive = isPageview || ev.beacon.interactive !== false;
   ev.visit = ctx.sessions.track(key, ev.request.receivedAt, interactive, () => {
     // Spam never gets here (classifySource drops it); the check only narrows the type.
-    const entry = acq.kind === 'spam' ? directAcquisition() : acq.acquisition;
-    return { entry, entryPage: ev.path!, tech: ev.ua!, country: ev.country ?? '', cubes: visitCubes(entry, ev.path!, ev.ua!, ev.country ?? '') };
+    const site = ev.site!.domain;
+    const now = ev.request.receivedAt;
+    // What the visit remembers is already capped: its cubes, conversions and attribution agree.
+    const entry = ctx.caps.acquisition(site, acq.kind === 'spam' ? directAcquisition() : acq.acquisition, now);
+    const entryPage = storedPath(ev, ctx);
+    const tech = ctx.caps.tech(site, ev.ua!, now);
+    return { entry, entryPage, tech, country: ev.country ?? '', cubes: visitCubes(entry, entryPage, tech, ev.country ?? '') };
   });
   if (ev.visit.isNew) ctx.attribution.visitOpened(key, ev.visit.session.entry);
   return undefined;
 };
+
+/**
+ * The event's path as the page cubes keep it: admitted once per event (so a fold is counted once),
+ * by whichever booking comes first. Goals still match the real path (ev.path).
+ */
+function storedPath(ev: PipelineEvent, ctx: StepContext): string {
+  ev.storedPath ??= ctx.caps.admit('path', ev.site!.domain, ev.path!, ev.request.receivedAt);
+  return ev.storedPath;
+}
 
 /**
  * The acquisition dimension values a conversion of this event is credited to: the visit's own
@@ -284,13 +301,14 @@ export const aggregate: Step = (ev, ctx) => {
     ctx.aggregator.add(cube, now, site, dims, vk, hit, key);
     if (visitChanged) ctx.aggregator.add(cube, session.startedAt, site, dims, vk, { visits, bounces, duration }, key);
   }
+  const page = storedPath(ev, ctx);
   if (isPageview) {
     // This pageview is the visit's exit until the next one; the previous last pageview stops being it.
-    ctx.aggregator.add('pages', now, site, [ev.path!], vk, { ...hit, exits: 1 });
-    const previous = moveExit(session, ev.path!, now);
+    ctx.aggregator.add('pages', now, site, [page], vk, { ...hit, exits: 1 });
+    const previous = moveExit(session, page, now);
     if (previous) ctx.aggregator.add('pages', previous.at, site, [previous.page], vk, { exits: -1 });
   } else {
-    ctx.aggregator.add('pages', now, site, [ev.path!], vk, hit);
+    ctx.aggregator.add('pages', now, site, [page], vk, hit);
   }
   // The goals this event meets, for the funnels (only sites with funnels keep track).
   const met = goals.funnels.length ? new Set<string>() : undefined;
@@ -328,7 +346,7 @@ function aggregateEngagement(ev: PipelineEvent, ctx: StepContext, goals: ReturnT
   const { scrollDepth, engagedMs } = ev.beacon;
   const { counts, page } = bookEngagement(session, ev.path!, scrollDepth, engagedMs);
   if (scrollDepth !== undefined && !page) ctx.metrics.inc('telmark_engagement_untracked_total');
-  if (counts.engaged_ms || counts.scroll_visits || counts.scroll_sum) ctx.aggregator.add('pages', ev.request.receivedAt, ev.site!.domain, [ev.path!], ev.visitorKey!, counts);
+  if (counts.engaged_ms || counts.scroll_visits || counts.scroll_sum) ctx.aggregator.add('pages', ev.request.receivedAt, ev.site!.domain, [storedPath(ev, ctx)], ev.visitorKey!, counts);
   if (!page) return;
   const met = goals.funnels.length ? new Set<string>() : undefined;
   for (const g of goals.scroll) {

@@ -12,6 +12,7 @@ import { SessionStore } from '../../collector/sessions.ts';
 import { EventNameCap } from '../../collector/goals/event-names.ts';
 import { LastNonDirect } from '../../collector/goals/attribution.ts';
 import { PropValueCap } from '../../collector/goals/prop-values.ts';
+import { CardinalityCaps } from '../../collector/cardinality/caps.ts';
 import { noSiteGoals, type SiteGoals } from '../../collector/goals/site-goals.ts';
 import type { SiteRegistry } from '../../collector/site-registry.ts';
 import { openCountryDb, packagedCountryDbPath } from '../../collector/geo/database.ts';
@@ -33,6 +34,7 @@ function context() {
     attribution: new LastNonDirect(),
     goals: { get: () => noSiteGoals() } as unknown as SiteGoals,
     propValues: new PropValueCap(),
+    caps: new CardinalityCaps(),
     metrics: new Metrics(),
   };
 }
