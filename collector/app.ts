@@ -125,7 +125,15 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
       if (type !== 'application/json' && type !== 'text/plain') {
         return invalid(c, 415, 'content-type', 'content-type must be application/json or text/plain');
       }
-      const parsed = parseBeacon(await c.req.text());
+      let text: string;
+      try {
+        text = await c.req.text();
+      } catch {
+        // The client stopped sending mid-body (gone, or cut off by HTTP_REQUEST_TIMEOUT_MS): its
+        // fault, not ours, so a 4xx rather than an internal error (nobody may be left to read it).
+        return invalid(c, 400, 'body', 'the body could not be read to its end');
+      }
+      const parsed = parseBeacon(text);
       if (!parsed.ok) return invalid(c, 400, parsed.field, parsed.error);
       // What an accepted beacon lost (Plausible's leniency): counted, never a reason to refuse it.
       const { propsDropped, revenueDropped } = parsed.notes;
