@@ -5,6 +5,7 @@
 // Shared by the tests (test/hostile/*.test.ts) and `npm run faults -- --only=fuzz`, so the same
 // inputs are fuzzed by both, at a few thousand and at 100k+ cases.
 import fc from 'fast-check';
+import { wellFormed } from '../../schema/text.ts';
 
 /** The one registered site of a fuzz run. */
 export const FUZZ_SITE = 'example.com';
@@ -49,7 +50,7 @@ export interface BeaconCase {
   chunked?: boolean;
   /** For refused beacons: the field the 400 must name (as the client spelt it). */
   field?: string;
-  /** For counted beacons: what the parser must make of them. */
+  /** For counted beacons: what the parser must make of them (lone surrogates replaced by U+FFFD). */
   beacon?: { name: string; url: string };
 }
 
@@ -258,7 +259,8 @@ const counted: fc.Arbitrary<BeaconCase> = fc
       body,
       headers: { ...headers, 'content-type': type },
       chunked: wire === 'chunked',
-      beacon: body === text ? { name: b.name, url: b.url } : undefined,
+      // Lone surrogates (JSON escapes) arrive as U+FFFD (schema/text.ts).
+      beacon: body === text ? { name: wellFormed(b.name), url: wellFormed(b.url) } : undefined,
     };
   });
 
