@@ -11,3 +11,21 @@ type Es2024String = string & { isWellFormed(): boolean; toWellFormed(): string }
 export function wellFormed(s: string): string {
   return (s as Es2024String).isWellFormed() ? s : (s as Es2024String).toWellFormed();
 }
+
+/** Whether `s` holds no lone surrogate. */
+const isWellFormed = (s: string) => (s as Es2024String).isWellFormed();
+
+/**
+ * JSON.parse for a request body, with every string (object keys included) made well-formed. Keys
+ * are rebuilt as own properties, so a "__proto__" key stays data and never becomes a prototype.
+ * Throws like JSON.parse (SyntaxError; RangeError for absurd nesting): callers answer 400.
+ */
+export function parseClientJson(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'string') return wellFormed(value);
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).every(isWellFormed)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, wellFormed(k), { value: v, enumerable: true, writable: true, configurable: true });
+    return out;
+  });
+}
