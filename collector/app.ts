@@ -50,7 +50,7 @@ export interface AbuseGate {
  * even then, which on @hono/node-server turns a cheap request into a full Web Request and costs
  * ~4x the throughput; chunked bodies, whose size is unknown, still go through it.
  */
-function limitBody(maxSize: number, onError: (c: Context) => Response | Promise<Response>): MiddlewareHandler {
+function limitBody(maxSize: number, onError: (c: Context) => Response | Promise<Response>, onBrokenBody: (c: Context) => Response): MiddlewareHandler {
   const streaming = bodyLimit({ maxSize, onError });
   return async (c, next) => {
     const headers = headerReader(c);
@@ -58,7 +58,14 @@ function limitBody(maxSize: number, onError: (c: Context) => Response | Promise<
     if (length !== null && headers.get('transfer-encoding') === null) {
       return Number(length) > maxSize ? onError(c) : next();
     }
-    return streaming(c, next);
+    // bodyLimit reads a chunked body before the handler runs; a body that breaks off (bad chunk
+    // framing, the client gone, HTTP_REQUEST_TIMEOUT_MS) fails that read. The handler's own errors
+    // never land here: Hono answers them where they happen.
+    try {
+      return await streaming(c, next);
+    } catch {
+      return onBrokenBody(c);
+    }
   };
 }
 
@@ -80,6 +87,9 @@ function headerReader(c: Context): HeaderReader {
   };
 }
 
+/** A body that stopped arriving half-way: the client's doing, so a 4xx (and nobody may be left to read it). */
+const BROKEN_BODY = 'the body could not be read to its end';
+
 /** 429 with Retry-After: the address is flagged until its abuse entry ends. */
 function tooManyRequests(c: Context, retryAfterS: number): Response {
   c.header('retry-after', String(retryAfterS));
@@ -99,6 +109,10 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   const invalid = (c: Context, status: 400 | 413 | 415, field: string, error: string) => {
     metrics.inc('telmark_requests_rejected_total', { status: String(status), field });
     deps.abuse?.noteInvalid(deps.peerAddress(c), headerReader(c));
+    // 413 and 415 answer before the body is read: the connection is closed after the answer
+    // rather than kept alive with an unread (maybe still arriving) body on it, which the Node
+    // adapter would drain and, past 500 ms, cut off under whichever request came next on it.
+    if (status !== 400) c.header('connection', 'close');
     return c.json({ error }, status);
   };
   const refused = (c: Context, retryAfterS: number) => {
@@ -120,7 +134,11 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
       const wait = deps.abuse?.refuse(deps.peerAddress(c), headerReader(c));
       return wait === undefined ? next() : refused(c, wait);
     },
-    limitBody(deps.maxBodyBytes, (c) => invalid(c, 413, 'body', `body is larger than ${deps.maxBodyBytes} bytes`)),
+    limitBody(
+      deps.maxBodyBytes,
+      (c) => invalid(c, 413, 'body', `body is larger than ${deps.maxBodyBytes} bytes`),
+      (c) => invalid(c, 400, 'body', BROKEN_BODY),
+    ),
     async (c) => {
       const headers = headerReader(c);
       const type = (headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
@@ -128,7 +146,14 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
       if (type !== 'application/json' && type !== 'text/plain') {
         return invalid(c, 415, 'content-type', 'content-type must be application/json or text/plain');
       }
-      const parsed = parseBeacon(await c.req.text());
+      let text: string;
+      try {
+        text = await c.req.text();
+      } catch {
+        // The client stopped sending mid-body (gone, or cut off by HTTP_REQUEST_TIMEOUT_MS).
+        return invalid(c, 400, 'body', BROKEN_BODY);
+      }
+      const parsed = parseBeacon(text);
       if (!parsed.ok) return invalid(c, 400, parsed.field, parsed.error);
       // What an accepted beacon lost (Plausible's leniency): counted, never a reason to refuse it.
       const { propsDropped, revenueDropped } = parsed.notes;

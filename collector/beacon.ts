@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCurrency } from '../schema/money.ts';
+import { wellFormed } from '../schema/text.ts';
 
 /** Field limits. A beacon over any of them gets a 400 that names the field. */
 export const LIMITS = {
@@ -90,7 +91,7 @@ function sanitiseProps(raw: Record<string, unknown>, notes: BeaconNotes): Record
     else if (!(value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= LIMITS.propValue))) drop('not_scalar');
     else if (n >= LIMITS.propKeys) drop('too_many');
     else {
-      kept[key] = value as PropValue;
+      kept[wellFormed(key)] = (typeof value === 'string' ? wellFormed(value) : value) as PropValue;
       n++;
     }
   }
@@ -180,6 +181,11 @@ export function parseBeacon(text: string): BeaconParse {
     const { props: rawProps, revenue: rawRevenue, sd, e, ...rest } = result.data;
     const notes: BeaconNotes = { propsDropped: {} };
     const beacon: Beacon = rest;
+    // Lone surrogates (from JSON escapes) would make the aggregates' insert fail: see schema/text.ts.
+    beacon.name = wellFormed(beacon.name);
+    beacon.url = wellFormed(beacon.url);
+    beacon.domain = wellFormed(beacon.domain);
+    if (typeof beacon.referrer === 'string') beacon.referrer = wellFormed(beacon.referrer);
     if (rawProps) beacon.props = sanitiseProps(rawProps as Record<string, unknown>, notes);
     if (rawRevenue !== undefined && rawRevenue !== null) beacon.revenue = sanitiseRevenue(rawRevenue, notes);
     if (beacon.revenue === undefined) delete beacon.revenue;

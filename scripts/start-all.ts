@@ -24,6 +24,7 @@ import { AccountStore } from '../dashboard/server/auth/store.ts';
 import { resolveClientIp } from '../collector/ip/client-ip.ts';
 import type { Context } from 'hono';
 import { listen, type Listening } from './node-server.ts';
+import { httpLimitsConfig } from './http-limits.ts';
 
 const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist/', import.meta.url));
 
@@ -91,6 +92,8 @@ function url(host: string, port: number, scheme: 'http' | 'https' = 'http'): str
  */
 export async function startAll(env: Env, opts: StartOptions = {}): Promise<Running> {
   const log = opts.log ?? ((line: string) => console.log(line));
+  // Timeouts and the connection cap of every listener (HTTP_*; see http-limits.ts).
+  const httpLimits = httpLimitsConfig(env);
   const storage = storageConfig(env);
   const cConfig = collectorConfig(env);
   const dConfig = dashboardConfig(env, storage.dataDir);
@@ -127,9 +130,9 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       now: opts.now,
     });
     await collector.start();
-    collectorServer = await listen(collector.app, cConfig.port, cConfig.host, cConfig.tls);
+    collectorServer = await listen(collector.app, cConfig.port, cConfig.host, cConfig.tls, httpLimits);
     try {
-      adminServer = await listen(collector.adminApp, cConfig.adminPort, cConfig.adminHost, cConfig.adminTls);
+      adminServer = await listen(collector.adminApp, cConfig.adminPort, cConfig.adminHost, cConfig.adminTls, httpLimits);
     } catch (err) {
       await collectorServer.close();
       await collector.stop();
@@ -204,7 +207,7 @@ export async function startAll(env: Env, opts: StartOptions = {}): Promise<Runni
       security: operations ? { operations, audit: (e) => auditLog.write(e) } : undefined,
       authSecretKey: dConfig.authSecretKey,
     });
-    dashboardServer = await listen(app, dConfig.port, dConfig.host, dConfig.tls);
+    dashboardServer = await listen(app, dConfig.port, dConfig.host, dConfig.tls, httpLimits);
     dashboardReady = true;
     const token = await accounts.newSetupToken();
     if (token) setupUrl = `${dConfig.publicUrl ?? url(dConfig.host, dashboardServer.port, dConfig.tls ? 'https' : 'http')}/#/setup/${token}`;

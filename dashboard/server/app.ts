@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AuditEntry } from '../../schema/audit-log.ts';
 import type { Store } from '../../schema/client.ts';
 import { errorLine } from '../../schema/errors.ts';
+import { parseClientJson } from '../../schema/text.ts';
 import { listSites, normaliseDomain, type Site } from '../../schema/sites.ts';
 import { DEFAULT_HOURLY_RETENTION_DAYS } from '../../schema/retention.ts';
 import { securityRoutes, type Authorization, type SecurityRoutesDeps } from '../../collector/abuse/api/routes.ts';
@@ -178,7 +179,7 @@ export function createDashboardApp(deps: DashboardAppDeps): Hono<AuthEnv> {
   app.post('/api/v2/query', requires('stats:read'), async (c) => {
     let body: unknown;
     try {
-      body = await c.req.json();
+      body = parseClientJson(await c.req.text());
     } catch {
       return c.json({ error: 'body is not valid JSON' }, 400);
     }

@@ -3,6 +3,7 @@
 // documented in README.md beside this file.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { parseClientJson } from '../../../schema/text.ts';
 import { Accounts, AuthError, publicKey, publicSession, publicUser, type Actor } from './accounts.ts';
 import { clientInfo, type ClientIp } from './client.ts';
 import { clearSessionCookie, cookieMode, setSessionCookie, type CookiePolicy } from './cookie.ts';
@@ -34,7 +35,8 @@ const SCHEMAS = {
 export async function body<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
   let raw: unknown;
   try {
-    raw = await c.req.json();
+    // Lone surrogates made U+FFFD: ClickHouse refuses them in an insert (schema/text.ts).
+    raw = parseClientJson(await c.req.text());
   } catch {
     throw new AuthError(400, 'body is not valid JSON');
   }

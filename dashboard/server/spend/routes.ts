@@ -6,6 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { parseClientJson } from '../../../schema/text.ts';
 import type { AuditEntry } from '../../../schema/audit-log.ts';
 import type { Store } from '../../../schema/client.ts';
 import { listSpend, saveSpend, spendKey, type SpendRow } from '../../../schema/ad-spend.ts';
@@ -82,7 +83,7 @@ export function spendRoutes(deps: SpendRoutesDeps): Hono<AuthEnv> {
       if (type === 'application/json') {
         let raw: unknown;
         try {
-          raw = await c.req.json();
+          raw = parseClientJson(await c.req.text());
         } catch {
           throw new AuthError(400, 'body is not valid JSON');
         }
