@@ -276,6 +276,10 @@ export class Flusher {
       this.nextAttemptAt = 0;
       this.metrics.inc('telmark_flush_total');
     }
+    // The queue is empty. Only when ClickHouse takes inserts again is the outage over: a queue
+    // emptied by discarding, the store still failing, is not (and says nothing about the spool,
+    // whose last write failed), so its states and their log lines stay as they are.
+    if (this.storeState !== 'ok') return;
     if (this.spilling || this.discarding) {
       this.opts.log(`flusher: backlog inserted${this.discardedRows ? `; ${this.discardedRows} row(s) were discarded during the outage (telmark_discarded_rows_total)` : ''}`);
       this.spilling = false;
