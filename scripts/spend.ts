@@ -4,14 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { listSpend, saveSpend, spendKey } from '../schema/ad-spend.ts';
 import { AuditLog, loadAuditHashKey } from '../schema/audit-log.ts';
-import { checkStore, openStore, type Store } from '../schema/client.ts';
-import { storageConfig } from '../schema/config.ts';
+import type { Store } from '../schema/client.ts';
 import { ConfigError } from '../schema/env.ts';
 import { errorLine } from '../schema/errors.ts';
-import { migrate } from '../schema/migrate.ts';
-import { retentionConfig } from '../schema/retention.ts';
 import { listSites, normaliseDomain } from '../schema/sites.ts';
 import { parsePairs, parseSpendCsv, SpendImportError } from '../dashboard/server/spend/parse.ts';
+import { openCliStore, option, PlainError, required, UsageError } from './cli.ts';
 import { importSummary } from '../dashboard/server/spend/routes.ts';
 
 const USAGE = `usage: npm run spend -- <command>
@@ -21,33 +19,9 @@ const USAGE = `usage: npm run spend -- <command>
   delete --site example.com --from YYYY-MM-DD --to YYYY-MM-DD
 CSV columns: date,utm_source,utm_campaign,spend,currency (+ utm_medium, clicks, impressions), any order.`;
 
-class UsageError extends Error {}
-/** A message for the operator that must reach them whole. */
-class PlainError extends Error {}
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i === -1) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  return v;
-}
-
-const required = (args: string[], name: string) => option(args, name) ?? (() => { throw new UsageError(`${name} is required`); })();
-
 async function open(): Promise<{ store: Store; audit: AuditLog }> {
   const env = process.env;
-  const storage = storageConfig(env);
-  let store: Store | undefined;
-  try {
-    store = openStore(storage);
-    await checkStore(store, storage);
-  } catch (err) {
-    await store?.close().catch(() => {});
-    if (storage.mode === 'embedded') throw new PlainError(`${err instanceof Error ? err.message : String(err)} While telmark runs, import through the API (POST /api/v1/sites/{site}/ad-spend) instead.`);
-    throw err;
-  }
-  await migrate(store, { ...retentionConfig(env) });
+  const { store, storage } = await openCliStore(env, 'While telmark runs, import through the API (POST /api/v1/sites/{site}/ad-spend) instead.');
   return { store, audit: new AuditLog(store, { hashKey: loadAuditHashKey(env, storage.dataDir).key, via: 'cli' }) };
 }
 

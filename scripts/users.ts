@@ -10,17 +10,15 @@
 // On a terminal the password is asked twice without echo; from a pipe the first line is read
 // (`printf '%s\n' "$PW" | npm run users -- create …`). Every change is audited with via=cli.
 import { AuditLog, loadAuditHashKey } from '../schema/audit-log.ts';
-import { checkStore, openStore, type Store } from '../schema/client.ts';
-import { storageConfig } from '../schema/config.ts';
+import type { Store } from '../schema/client.ts';
 import { ConfigError } from '../schema/env.ts';
 import { errorLine } from '../schema/errors.ts';
-import { migrate } from '../schema/migrate.ts';
-import { retentionConfig } from '../schema/retention.ts';
 import { dashboardConfig } from '../dashboard/config.ts';
 import { Accounts, AuthError, type Actor } from '../dashboard/server/auth/accounts.ts';
 import { isRole, ROLE_NAMES, type Role } from '../dashboard/server/auth/roles.ts';
 import { SecretBox } from '../dashboard/server/auth/secret-box.ts';
 import { AccountStore, type Sites } from '../dashboard/server/auth/store.ts';
+import { openCliStore, option, PlainError, UsageError } from './cli.ts';
 
 const USAGE = `usage: npm run users -- <command>
   create EMAIL --role ROLE[,ROLE] [--sites a.com,b.com]   (password from standard input)
@@ -32,18 +30,6 @@ const USAGE = `usage: npm run users -- <command>
 roles: ${ROLE_NAMES.join(', ')}`;
 
 const CLI: Actor = { userId: '', keyId: 'cli' };
-
-class UsageError extends Error {}
-/** A message for the operator that must reach them whole (errorLine would shorten it). */
-class PlainError extends Error {}
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i === -1) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  return v;
-}
 
 /** A password from the terminal (twice, no echo) or the first line of piped input. */
 async function readPassword(prompt: string): Promise<string> {
@@ -90,19 +76,7 @@ async function readPassword(prompt: string): Promise<string> {
 
 async function open(): Promise<{ store: Store; accounts: Accounts }> {
   const env = process.env;
-  const storage = storageConfig(env);
-  let store: Store | undefined;
-  try {
-    store = openStore(storage);
-    await checkStore(store, storage);
-  } catch (err) {
-    await store?.close().catch(() => {});
-    if (storage.mode === 'embedded') {
-      throw new PlainError(`${err instanceof Error ? err.message : String(err)} While telmark runs, manage users on the dashboard's Users page, or stop it and run this again.`);
-    }
-    throw err;
-  }
-  await migrate(store, { ...retentionConfig(env) });
+  const { store, storage } = await openCliStore(env, "While telmark runs, manage users on the dashboard's Users page, or stop it and run this again.");
   const dConfig = dashboardConfig(env, storage.dataDir);
   const auditLog = new AuditLog(store, { hashKey: loadAuditHashKey(env, storage.dataDir).key, via: 'cli' });
   const accounts = new Accounts({
