@@ -129,16 +129,22 @@ async function signInFrom(email: string, staffIp: string, totpUri?: string): Pro
   return { client, totpUri: uri };
 }
 
+/**
+ * The CSV export's answer as text to scan: its files, not the compressed bytes (the zip is asked
+ * for again as bytes; it is a GET).
+ */
+async function zipText(url: string, headers: Record<string, string>): Promise<string> {
+  const zip = await fetch(`${t.dashboardUrl}${url}`, { headers });
+  const text = Object.entries(unzipSync(new Uint8Array(await zip.arrayBuffer()))).map(([name, bytes]) => `${name}\n${strFromU8(bytes)}`).join('\n');
+  expect(text, 'the export holds the scanned traffic').toMatch(/^sources\.csv\nvisit:source,visitors/m);
+  return text;
+}
+
 async function record(c: Caller, client: CookieClient, method: string, pattern: string, url: string, body?: unknown): Promise<JsonAnswer> {
   const answer = await client.call(method, url, body, { 'x-forwarded-for': c.staffIp });
   const headers = [...answer.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n');
   let text = typeof answer.json === 'string' ? answer.json : JSON.stringify(answer.json);
-  if (answer.headers.get('content-type') === 'application/zip') {
-    // The CSV export: its files are scanned, not the compressed bytes (asked again as bytes; a GET).
-    const zip = await fetch(`${t.dashboardUrl}${url}`, { headers: { cookie: client.cookie, 'x-forwarded-for': c.staffIp } });
-    text = Object.entries(unzipSync(new Uint8Array(await zip.arrayBuffer()))).map(([name, bytes]) => `${name}\n${strFromU8(bytes)}`).join('\n');
-    expect(text, 'the export holds the scanned traffic').toMatch(/^sources\.csv\nvisit:source,visitors/m);
-  }
+  if (answer.headers.get('content-type') === 'application/zip') text = await zipText(url, { cookie: client.cookie, 'x-forwarded-for': c.staffIp });
   recorded.push({ who: c.who, method, path: pattern, url, status: answer.status, text, headers });
   return answer;
 }
@@ -520,12 +526,7 @@ describe('a shared link\'s visitor (no account: the share cookie)', () => {
         const doorUrl = req.url.startsWith('/share/') ? req.url : `/share${req.url}`;
         const door = await visitor.call(r.method, doorUrl, req.body, headers);
         let text = JSON.stringify(door.json) + [...door.headers.entries()].join('\n');
-        if (door.headers.get('content-type') === 'application/zip') {
-          // The CSV export: its files are scanned, not the compressed bytes (asked again as bytes; a GET).
-          const zip = await fetch(`${t.dashboardUrl}${doorUrl}`, { headers: { ...headers, cookie: visitor.cookie } });
-          text = Object.entries(unzipSync(new Uint8Array(await zip.arrayBuffer()))).map(([name, bytes]) => `${name}\n${strFromU8(bytes)}`).join('\n');
-          expect(text, 'the export holds the scanned traffic').toMatch(/^sources\.csv\nvisit:source,visitors/m);
-        }
+        if (door.headers.get('content-type') === 'application/zip') text = await zipText(doorUrl, { ...headers, cookie: visitor.cookie });
         expect(leaks(text), `${key} via ${doorUrl}`).toEqual([]);
         expect(door.status, `${key} via ${doorUrl}`).toBeLessThan(500);
         if (SHARE_READS.has(key)) {
