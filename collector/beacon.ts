@@ -116,7 +116,7 @@ function sanitiseRevenue(raw: unknown, notes: BeaconNotes): Beacon['revenue'] {
   const { amount, currency } = value as { amount?: unknown; currency?: unknown };
   // Only real ISO 4217 codes (as Plausible): made-up three-letter codes would be 17,576 more
   // values of the event cubes' currency column (collector/cardinality/ caps the free-text ones).
-  if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency) || !isCurrency(currency.toUpperCase())) {
+  if (typeof currency !== 'string' || !isCurrency(currency.toUpperCase())) {
     notes.revenueDropped = 'bad_currency';
     return undefined;
   }
@@ -182,6 +182,8 @@ export function parseBeacon(text: string): BeaconParse {
     const notes: BeaconNotes = { propsDropped: {} };
     const beacon: Beacon = rest;
     // Lone surrogates (from JSON escapes) would make the aggregates' insert fail: see schema/text.ts.
+    // Only the fields that reach a cube are mended (not every string via parseClientJson's reviver,
+    // which would cost every beacon a callback per JSON value).
     beacon.name = wellFormed(beacon.name);
     beacon.url = wellFormed(beacon.url);
     beacon.domain = wellFormed(beacon.domain);
