@@ -88,15 +88,10 @@ export class Aggregator {
     return out;
   }
 
-  /** Hands over everything pending and starts afresh. */
+  /** Hands over everything pending (as snapshot() shows it) and starts afresh. */
   drain(): Record<CubeName, IngestRow[]> {
-    const out = {} as Record<CubeName, IngestRow[]>;
-    for (const cube of CUBE_NAMES) {
-      const rows = [...this.pending.get(cube)!.values()];
-      for (const r of rows) if (typeof r.revenue === 'bigint') r.revenue = unitsToDecimal(r.revenue);
-      out[cube] = rows as unknown as IngestRow[];
-      this.pending.set(cube, new Map());
-    }
+    const out = this.snapshot();
+    for (const cube of CUBE_NAMES) this.pending.set(cube, new Map());
     this.rows = 0;
     return out;
   }
